@@ -1,0 +1,71 @@
+"""The process's one robust broker connection and the channel used for publishing."""
+
+import aio_pika
+from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
+from loguru import logger
+
+from servicekit.broker.errors import BrokerUnavailable
+
+
+class BrokerConnection:
+    """Connects once, reconnects by itself, and declares the shared topic exchange."""
+
+    def __init__(self, url: str, exchange_name: str, connection_name: str) -> None:
+        self.url = url
+        self.exchange_name = exchange_name
+        self._name = connection_name
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractRobustChannel | None = None
+        self._exchange: AbstractRobustExchange | None = None
+
+    async def connect(self, timeout_s: float = 10.0) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self.url,
+            timeout=timeout_s,
+            client_properties={"connection_name": self._name},
+        )
+        self._channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        self._exchange = await self._channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        logger.info("Connected to RabbitMQ, exchange {!r}", self.exchange_name)
+
+    @property
+    def connection(self) -> AbstractRobustConnection:
+        if self._connection is None:
+            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
+        return self._connection
+
+    @property
+    def channel(self) -> AbstractRobustChannel:
+        if self._channel is None:
+            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
+        return self._channel
+
+    @property
+    def exchange(self) -> AbstractRobustExchange:
+        if self._exchange is None:
+            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
+        return self._exchange
+
+    @property
+    def is_connected(self) -> bool:
+        return (
+            self._connection is not None
+            and not self._connection.is_closed
+            and self._channel is not None
+            and not self._channel.is_closed
+        )
+
+    async def new_channel(self, prefetch_count: int) -> AbstractRobustChannel:
+        """A channel for consuming, with its own prefetch window."""
+        channel = await self.connection.channel()
+        await channel.set_qos(prefetch_count=prefetch_count)
+        return channel
+
+    async def close(self) -> None:
+        if self._connection is not None and not self._connection.is_closed:
+            await self._connection.close()
+        self._connection = self._channel = self._exchange = None

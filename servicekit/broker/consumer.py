@@ -1,0 +1,198 @@
+"""Consuming a service queue: ack after the handler succeeds, retry with back-off, dead-letter."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+import ujson
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from loguru import logger
+from pydantic import ValidationError
+
+from servicekit.broker.connection import BrokerConnection
+from servicekit.broker.errors import BrokerUnavailable, MalformedMessage
+from servicekit.broker.messages import InboundMessage
+from servicekit.broker.publisher import EventPublisher
+from servicekit.broker.topology import ServiceQueue
+
+MessageHandler = Callable[[InboundMessage], Awaitable[None]]
+
+ATTEMPT_HEADER = "x-attempt"
+ROUTING_KEY_HEADER = "x-original-routing-key"
+EXCHANGE_HEADER = "x-original-exchange"
+REASON_HEADER = "x-death-reason"
+
+
+def _decode(raw: AbstractIncomingMessage) -> InboundMessage:
+    try:
+        body = ujson.loads(raw.body)
+    except ValueError:
+        raise MalformedMessage("body is not JSON") from None
+    if not isinstance(body, dict):
+        raise MalformedMessage(f"body is a JSON {type(body).__name__}, not an object")
+    headers = dict(raw.headers or {})
+    return InboundMessage(
+        routing_key=str(headers.get(ROUTING_KEY_HEADER) or raw.routing_key or ""),
+        body=body,
+        message_id=raw.message_id,
+        attempt=int(headers.get(ATTEMPT_HEADER, 0) or 0),
+        headers=headers,
+    )
+
+
+def _order_id(raw: AbstractIncomingMessage) -> str:
+    """Best-effort order id for log lines about a message that may not even be JSON."""
+    try:
+        return str(ujson.loads(raw.body)["metadata"]["order_id"])
+    except Exception:
+        return ""
+
+
+class QueueConsumer:
+    """Runs a handler for every message of a service queue, `prefetch_count` at a time."""
+
+    def __init__(
+        self,
+        broker: BrokerConnection,
+        publisher: EventPublisher,
+        queue: ServiceQueue,
+        handler: MessageHandler,
+        prefetch_count: int = 32,
+    ) -> None:
+        self._broker = broker
+        self._publisher = publisher
+        self._queue = queue
+        self._handler = handler
+        self._prefetch = prefetch_count
+        self._channel: AbstractChannel | None = None
+        self._amqp_queue: AbstractQueue | None = None
+        self._consumer_tag: str | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def is_running(self) -> bool:
+        return (
+            self._consumer_tag is not None
+            and self._channel is not None
+            and not self._channel.is_closed
+            and self._broker.is_connected
+        )
+
+    async def start(self) -> None:
+        self._channel = await self._broker.new_channel(self._prefetch)
+        self._amqp_queue = await self._queue.declare(self._broker, self._channel)
+        self._consumer_tag = await self._amqp_queue.consume(self._on_message)
+        logger.info(
+            "Consuming {!r} (keys {}, prefetch {})",
+            self._queue.name,
+            list(self._queue.binding_keys),
+            self._prefetch,
+        )
+
+    async def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop taking new messages, let the ones in flight finish, close the channel."""
+        if self._amqp_queue is not None and self._consumer_tag is not None:
+            try:
+                await self._amqp_queue.cancel(self._consumer_tag)
+            except Exception as error:  # the channel may already be gone
+                logger.debug("Cancel of consumer failed: {!r}", error)
+        self._consumer_tag = None
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            logger.warning("{} message(s) still in flight at shutdown", self._in_flight)
+        if self._channel is not None and not self._channel.is_closed:
+            await self._channel.close()
+        self._channel = None
+
+    async def _on_message(self, raw: AbstractIncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._process(raw)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _process(self, raw: AbstractIncomingMessage) -> None:
+        try:
+            message = _decode(raw)
+            await self._handler(message)
+        except (MalformedMessage, ValidationError) as error:
+            await self._settle_failure(raw, f"malformed: {_short(error)}", retry=False)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            await self._settle_failure(raw, f"{type(error).__name__}: {_short(error)}", retry=True)
+        else:
+            await self._ack(raw)
+
+    async def _settle_failure(self, raw: AbstractIncomingMessage, reason: str, retry: bool) -> None:
+        headers: dict[str, Any] = dict(raw.headers or {})
+        attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
+        headers.setdefault(ROUTING_KEY_HEADER, raw.routing_key or "")
+        headers.setdefault(EXCHANGE_HEADER, raw.exchange or "")
+        order_log = logger.bind(order_id=_order_id(raw) or None)
+        if retry and attempt < self._queue.max_retries:
+            target = self._queue.retry_queue(attempt)
+            headers[ATTEMPT_HEADER] = attempt + 1
+            headers[REASON_HEADER] = reason
+            order_log.warning(
+                "Message {} on {!r} failed ({}), retry {}/{} via {}",
+                raw.message_id,
+                headers[ROUTING_KEY_HEADER],
+                reason,
+                attempt + 1,
+                self._queue.max_retries,
+                target,
+            )
+        else:
+            target = self._queue.dead_letter_queue
+            headers[REASON_HEADER] = reason if not retry else f"{reason} (after {attempt} retries)"
+            headers["x-failed-at"] = datetime.now(UTC).isoformat()
+            order_log.error(
+                "Message {} on {!r} dead-lettered to {}: {}",
+                raw.message_id,
+                headers[ROUTING_KEY_HEADER],
+                target,
+                headers[REASON_HEADER],
+            )
+        copy = aio_pika.Message(
+            body=raw.body,
+            headers=headers,
+            content_type=raw.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=raw.message_id,
+            timestamp=raw.timestamp,
+        )
+        try:
+            await self._publisher.forward(target, copy)
+        except BrokerUnavailable as error:
+            # Could not park the copy: leave the original on the queue to try again later.
+            logger.error("Could not move message {} to {}: {}", raw.message_id, target, error)
+            await asyncio.sleep(1.0)
+            await self._nack(raw)
+            return
+        await self._ack(raw)
+
+    async def _ack(self, raw: AbstractIncomingMessage) -> None:
+        try:
+            await raw.ack()
+        except Exception as error:  # channel lost: the broker redelivers, handlers are idempotent
+            logger.warning("Ack of message {} failed: {!r}", raw.message_id, error)
+
+    async def _nack(self, raw: AbstractIncomingMessage) -> None:
+        try:
+            await raw.nack(requeue=True)
+        except Exception as error:
+            logger.warning("Nack of message {} failed: {!r}", raw.message_id, error)
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).replace("\n", " ")
+    return text[:300] if text else type(error).__name__

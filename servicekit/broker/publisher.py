@@ -1,0 +1,72 @@
+"""Publishing with confirms: a message is either taken by a bound queue or the call raises."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+import ujson
+from aio_pika.exceptions import AMQPError, DeliveryError, PublishError
+from loguru import logger
+
+from servicekit.broker.connection import BrokerConnection
+from servicekit.broker.errors import BrokerUnavailable, UnroutableMessage
+
+
+def build_message(
+    body: dict[str, Any], message_id: str | None = None, headers: dict[str, Any] | None = None
+) -> aio_pika.Message:
+    """A persistent JSON message with an id and the time it was sent."""
+    return aio_pika.Message(
+        body=ujson.dumps(body).encode(),
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message_id or str(uuid.uuid4()),
+        timestamp=datetime.now(UTC),
+        headers=headers or {},
+    )
+
+
+class EventPublisher:
+    """Publishes to the topic exchange (or a queue by name) and waits for the broker's confirm."""
+
+    def __init__(self, broker: BrokerConnection, confirm_timeout_s: float = 5.0) -> None:
+        self._broker = broker
+        self._timeout_s = confirm_timeout_s
+
+    async def publish(
+        self,
+        routing_key: str,
+        body: dict[str, Any],
+        message_id: str | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> str:
+        """Publish an event and return its id; raises UnroutableMessage or BrokerUnavailable."""
+        message = build_message(body, message_id, headers)
+        await self._send(self._broker.exchange, message, routing_key)
+        return message.message_id or ""
+
+    async def publish_to_queue(
+        self, queue: str, body: dict[str, Any], headers: dict[str, Any] | None = None
+    ) -> str:
+        """Send straight to a queue by name through the default exchange (scripts, retries)."""
+        message = build_message(body, headers=headers)
+        await self._send(self._broker.channel.default_exchange, message, queue)
+        return message.message_id or ""
+
+    async def forward(self, queue: str, message: aio_pika.Message) -> None:
+        """Send an already built message to a queue by name (retry and dead-letter copies)."""
+        await self._send(self._broker.channel.default_exchange, message, queue)
+
+    async def _send(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
+        try:
+            await exchange.publish(
+                message, routing_key=routing_key, mandatory=True, timeout=self._timeout_s
+            )
+        except PublishError:
+            logger.error("Unroutable message {!r} to {!r}", routing_key, exchange.name or "default")
+            raise UnroutableMessage(exchange.name, routing_key) from None
+        except DeliveryError as error:
+            raise BrokerUnavailable(f"broker refused message {routing_key!r}: {error}") from None
+        except (AMQPError, ConnectionError, RuntimeError, TimeoutError) as error:
+            raise BrokerUnavailable(f"could not publish {routing_key!r}: {error!r}") from None

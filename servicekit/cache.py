@@ -1,0 +1,79 @@
+"""Redis: one connection pool per process, used as a cache that may be down at any time.
+
+A cache outage never fails a request: `RedisCache` answers "miss" and drops writes while Redis is
+unreachable, logs the outage once, and skips Redis for a short pause so that every request does
+not wait for a connection attempt.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from loguru import logger
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+T = TypeVar("T")
+
+
+def create_redis(url: str, timeout_s: float) -> Redis:
+    """The process's Redis client; its pool is shared by every caller."""
+    return Redis.from_url(
+        url,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        health_check_interval=30,
+        max_connections=64,
+        decode_responses=True,
+    )
+
+
+class RedisCache:
+    """Cache operations that degrade to a miss while Redis is unreachable."""
+
+    def __init__(self, redis: Redis, pause_after_failure_s: float = 2.0) -> None:
+        self.redis = redis
+        self._pause_s = pause_after_failure_s
+        self._skip_until = 0.0
+        self._down = False
+
+    @property
+    def available(self) -> bool:
+        """False while the last attempt failed and the pause has not elapsed."""
+        return not self._down
+
+    async def get(self, key: str) -> str | None:
+        return await self._guarded(lambda: self.redis.get(key), None)
+
+    async def set(self, key: str, value: str, ttl_s: int) -> None:
+        await self._guarded(lambda: self.redis.set(key, value, ex=ttl_s), None)
+
+    async def delete(self, *keys: str) -> None:
+        await self._guarded(lambda: self.redis.delete(*keys), None)
+
+    async def ping(self) -> None:
+        """Raises when Redis does not answer (for health checks; never guarded)."""
+        await self.redis.ping()
+        self._mark_up()
+
+    async def _guarded(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
+        if self._down and time.monotonic() < self._skip_until:
+            return fallback
+        try:
+            result = await call()
+        except (RedisError, OSError) as error:
+            self._mark_down(error)
+            return fallback
+        self._mark_up()
+        return result
+
+    def _mark_down(self, error: BaseException) -> None:
+        if not self._down:
+            logger.warning("Redis unavailable, working from MongoDB only: {}", error)
+        self._down = True
+        self._skip_until = time.monotonic() + self._pause_s
+
+    def _mark_up(self) -> None:
+        if self._down:
+            logger.info("Redis is back, cache in use again")
+        self._down = False

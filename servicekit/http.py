@@ -1,0 +1,125 @@
+"""Calls to other services and outside APIs through one shared httpx.AsyncClient per process.
+
+Every failure becomes one of the `UpstreamError` subclasses below, with the HTTP status the
+caller should answer with, so that no transport error or odd error body escapes as a 500.
+"""
+
+import ssl
+from typing import Any
+
+import httpx
+import ujson
+from loguru import logger
+
+from servicekit.service_urls import ServiceUrlNotFound, ServiceUrls
+
+API_KEY_HEADER = "X-API-Key"
+
+
+class UpstreamError(Exception):
+    """A call to another service did not give a usable answer."""
+
+    status_code = 502
+
+    def __init__(self, service: str, message: str) -> None:
+        super().__init__(f"{service}: {message}")
+        self.service = service
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The service could not be reached (refused connection, DNS, unknown URL)."""
+
+    status_code = 503
+
+
+class UpstreamTimeout(UpstreamError):
+    """The service did not answer in time."""
+
+    status_code = 504
+
+
+class UpstreamRejected(UpstreamError):
+    """The service answered with an error status."""
+
+    def __init__(self, service: str, status: int, detail: str) -> None:
+        super().__init__(service, f"answered {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+def create_http_client(
+    timeout_s: float, connect_timeout_s: float, verify: bool = True, ca_file: str | None = None
+) -> httpx.AsyncClient:
+    """The process's one client: pooled keep-alive connections, explicit timeouts and TLS policy."""
+    # httpx 0.28: True verifies with the default CAs, False disables checks (never pass None).
+    tls: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else verify
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        verify=tls,
+        headers={"User-Agent": "food-delivery-backend"},
+    )
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """A short reason from any error body: JSON `detail`/`title`, or the start of the text."""
+    try:
+        body = ujson.loads(response.content)
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("detail", "title", "message", "error"):
+            if body.get(key):
+                return str(body[key])[:300]
+    return str(body)[:200]
+
+
+class ServiceClient:
+    """JSON calls to named services, their base URL looked up in the service-URL cache."""
+
+    def __init__(self, http: httpx.AsyncClient, urls: ServiceUrls, api_key: str) -> None:
+        self._http = http
+        self._urls = urls
+        self._api_key = api_key
+
+    async def base_url(self, service: str) -> str:
+        try:
+            return await self._urls.get(service)
+        except ServiceUrlNotFound as error:
+            raise UpstreamUnavailable(service, str(error)) from None
+
+    async def request(
+        self, service: str, method: str, path: str, json: Any = None, timeout_s: float | None = None
+    ) -> Any:
+        """Send a JSON request and return the decoded JSON answer (None for an empty body)."""
+        url = await self.base_url(service) + path
+        extra = {"timeout": timeout_s} if timeout_s else {}
+        try:
+            response = await self._http.request(
+                method,
+                url,
+                content=ujson.dumps(json) if json is not None else None,
+                headers={API_KEY_HEADER: self._api_key, "Content-Type": "application/json"},
+                **extra,
+            )
+        except httpx.TimeoutException as error:
+            message = f"{method} {path} timed out ({type(error).__name__})"
+            raise UpstreamTimeout(service, message) from None
+        except httpx.TransportError as error:
+            raise UpstreamUnavailable(service, f"{method} {path} failed: {error!r}") from None
+        if response.status_code >= 400:
+            detail = _error_detail(response)
+            logger.debug("{} {} {} -> {} {}", service, method, path, response.status_code, detail)
+            raise UpstreamRejected(service, response.status_code, detail)
+        if not response.content:
+            return None
+        try:
+            return ujson.loads(response.content)
+        except ValueError:
+            raise UpstreamError(service, f"{method} {path} answered a non-JSON body") from None
+
+    async def get(self, service: str, path: str) -> Any:
+        return await self.request(service, "GET", path)
+
+    async def post(self, service: str, path: str, json: Any = None) -> Any:
+        return await self.request(service, "POST", path, json)

@@ -1,0 +1,51 @@
+"""One log format for our code, uvicorn and the libraries, through loguru; optional JSON lines."""
+
+import logging
+import sys
+
+from loguru import logger
+
+TEXT_FORMAT = (
+    "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | "
+    "{extra[service]} | <cyan>{name}:{line}</cyan> | {extra[order_ref]}<level>{message}</level>"
+)
+LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "aio_pika", "aiormq", "pymongo")
+
+
+class _InterceptHandler(logging.Handler):
+    """Send standard-library log records to loguru, keeping the caller's location."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        frame, depth = logging.currentframe(), 2
+        while frame is not None and frame.f_code.co_filename == logging.__file__:
+            frame, depth = frame.f_back, depth + 1
+        logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
+
+
+def _add_order_ref(record: dict) -> None:
+    order_id = record["extra"].get("order_id")
+    record["extra"]["order_ref"] = f"order={order_id} | " if order_id else ""
+
+
+def setup_logging(service: str, level: str = "INFO", json: bool = False) -> None:
+    """Configure loguru once per process and route the standard `logging` module into it."""
+    logger.remove()
+    logger.configure(extra={"service": service, "order_ref": ""}, patcher=_add_order_ref)
+    if json:
+        logger.add(sys.stderr, level=level, serialize=True, enqueue=False)
+    else:
+        logger.add(sys.stderr, level=level, format=TEXT_FORMAT, colorize=None, enqueue=False)
+
+    logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
+    for name in LIBRARY_LOGGERS:
+        library_logger = logging.getLogger(name)
+        library_logger.handlers = [_InterceptHandler()]
+        library_logger.propagate = False
+    # pymongo and aiormq are chatty at DEBUG; keep them at WARNING unless we debug ourselves.
+    quiet = logging.DEBUG if level in ("TRACE", "DEBUG") else logging.WARNING
+    for name in ("pymongo", "aiormq", "aio_pika"):
+        logging.getLogger(name).setLevel(quiet)

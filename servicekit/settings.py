@@ -1,0 +1,101 @@
+"""Typed settings from environment variables, a `.env` file and secret files, checked at start."""
+
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRETS_DIR = Path("/run/secrets")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message names each one and why."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; environment variables override `.env`, which overrides defaults."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        secrets_dir=str(SECRETS_DIR) if SECRETS_DIR.is_dir() else None,
+    )
+
+    service_name: str = "service"
+    environment: str = Field("development", pattern="^(development|test|production)$")
+
+    mongo_url: str = "mongodb://127.0.0.1:27017"
+    mongo_db: str = "food_delivery"
+    mongo_timeout_ms: int = Field(3000, ge=100)
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_s: float = Field(0.5, gt=0)
+    service_url_ttl_s: int = Field(24 * 3600, ge=1)
+
+    rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    exchange_name: str = "food_delivery"
+    queue_type: str = Field("classic", pattern="^(classic|quorum)$")
+    prefetch_count: int = Field(32, ge=2, le=1000)
+    retry_delays_ms: list[int] = Field(default=[1000, 5000, 30000], min_length=0)
+
+    service_api_key: SecretStr = Field(min_length=16)
+    http_timeout_s: float = Field(5.0, gt=0)
+    http_connect_timeout_s: float = Field(2.0, gt=0)
+    tls_verify: bool = True
+    tls_ca_file: str | None = None
+
+    health_timeout_s: float = Field(1.0, gt=0)
+    log_level: str = Field("INFO", pattern="^(TRACE|DEBUG|INFO|SUCCESS|WARNING|ERROR|CRITICAL)$")
+    log_json: bool = False
+
+    @model_validator(mode="after")
+    def _no_placeholder_key_in_production(self) -> "ServiceSettings":
+        if (
+            self.environment == "production"
+            and "change-me" in self.service_api_key.get_secret_value()
+        ):
+            raise ValueError("SERVICE_API_KEY is still the development key from .env.example")
+        return self
+
+    @field_validator("mongo_url")
+    @classmethod
+    def _mongo_scheme(cls, value: str) -> str:
+        if not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("rabbit_url")
+    @classmethod
+    def _rabbit_scheme(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("must start with amqp:// or amqps://")
+        return value
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def load_settings(settings_class: type[SettingsT], **overrides: object) -> SettingsT:
+    """Build the settings or raise ConfigError naming every missing or invalid value."""
+    try:
+        return settings_class(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = ".".join(str(part) for part in item["loc"]).upper() or "settings"
+            reason = "is required" if item["type"] == "missing" else item["msg"]
+            problems.append(f"  {name}: {reason}")
+        raise ConfigError(
+            f"{settings_class.__name__} is not valid:\n"
+            + "\n".join(problems)
+            + "\nSet them as environment variables or in .env (see .env.example)."
+        ) from None

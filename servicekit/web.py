@@ -1,0 +1,122 @@
+"""FastAPI pieces every service shares: API key check, health routes, error answers, body limit."""
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from loguru import logger
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from servicekit.http import API_KEY_HEADER
+
+_api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+
+
+def api_key_guard(expected_key: str) -> Callable[..., Awaitable[None]]:
+    """A dependency that answers 401 unless the request carries the right X-API-Key."""
+    expected = expected_key.encode()
+
+    async def check(api_key: str | None = Security(_api_key_header)) -> None:
+        # compare_digest takes the same time whatever the key, so it leaks nothing by timing.
+        if api_key is None or not hmac.compare_digest(api_key.encode(), expected):
+            raise HTTPException(
+                status_code=401,
+                detail=f"missing or wrong {API_KEY_HEADER} header",
+                headers={"WWW-Authenticate": "ApiKey"},
+            )
+
+    return check
+
+
+def health_router(
+    full_report: Callable[[], Awaitable[dict[str, Any]]],
+    readiness: Callable[[], Awaitable[dict[str, Any]]],
+) -> APIRouter:
+    """`/health` (every resource), `/health/live` (the process answers), `/health/ready`."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", summary="Full report: every resource this service uses")
+    async def health() -> JSONResponse:
+        report = await full_report()
+        return JSONResponse(report, status_code=503 if report["status"] == "fail" else 200)
+
+    @router.get("/health/live", summary="Liveness: the process answers (no dependency checks)")
+    async def live() -> dict[str, str]:
+        return {"status": "pass"}
+
+    @router.get("/health/ready", summary="Readiness: database reachable and consumer running")
+    async def ready() -> JSONResponse:
+        report = await readiness()
+        return JSONResponse(report, status_code=503 if report["status"] == "fail" else 200)
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """422 with the field errors for bad input; a clear 500 body (no stack trace) for bugs."""
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(item.get("loc", ())), "msg": item.get("msg"), "type": item.get("type")}
+            for item in error.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        path = request.url.path
+        logger.opt(exception=error).error("Unhandled error on {} {}", request.method, path)
+        return JSONResponse({"detail": "internal error; see the service log"}, status_code=500)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over `max_bytes` with 413 before they are read into memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = 64 * 1024) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        received = 0
+
+        async def limited_receive() -> dict[str, Any]:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        body = b'{"detail":"request body too large"}'
+        length = str(len(body)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", length)],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
