@@ -222,6 +222,30 @@ class Prism(Part):
         return f"http://127.0.0.1:{self.port} ({self.spec})"
 
 
+@dataclass
+class ServiceProcess(Part):
+    """One of our FastAPI services, run as `python -m <module>` with its settings in `extra_env`."""
+
+    module: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def command(self) -> list[str]:
+        return [str(VENV_BIN / "python"), "-m", self.module]
+
+    @property
+    def marker(self) -> str:
+        return self.module
+
+    def env(self) -> dict[str, str]:
+        return {"PYTHONPATH": str(ROOT), "PORT": str(self.port), **self.extra_env}
+
+    def ready(self) -> bool:
+        return http_ok(f"http://127.0.0.1:{self.port}/health/live")
+
+    def where(self) -> str:
+        return f"http://127.0.0.1:{self.port}/docs"
+
+
 MOCKS = {
     "CustomerService": ("customers.yaml", 8002),
     "DeliveryService": ("deliveries.yaml", 8003),

@@ -1,5 +1,6 @@
 """One log format for our code, uvicorn and the libraries, through loguru; optional JSON lines."""
 
+import inspect
 import logging
 import sys
 
@@ -20,8 +21,8 @@ class _InterceptHandler(logging.Handler):
             level: str | int = logger.level(record.levelname).name
         except ValueError:
             level = record.levelno
-        frame, depth = logging.currentframe(), 2
-        while frame is not None and frame.f_code.co_filename == logging.__file__:
+        frame, depth = inspect.currentframe(), 0
+        while frame is not None and (depth == 0 or frame.f_code.co_filename == logging.__file__):
             frame, depth = frame.f_back, depth + 1
         logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
 
@@ -47,5 +48,5 @@ def setup_logging(service: str, level: str = "INFO", json: bool = False) -> None
         library_logger.propagate = False
     # pymongo and aiormq are chatty at DEBUG; keep them at WARNING unless we debug ourselves.
     quiet = logging.DEBUG if level in ("TRACE", "DEBUG") else logging.WARNING
-    for name in ("pymongo", "aiormq", "aio_pika"):
+    for name in ("pymongo", "aiormq", "aio_pika", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(quiet)

@@ -46,6 +46,19 @@ class ServiceSettings(BaseSettings):
     tls_verify: bool = True
     tls_ca_file: str | None = None
 
+    # Seeded into the service-URL collection by scripts/seed_service_urls.py (JSON object).
+    service_urls: dict[str, str] = Field(
+        default={
+            "OrderService": "http://127.0.0.1:8000",
+            "PaymentService": "http://127.0.0.1:8001",
+            "CustomerService": "http://127.0.0.1:8002",
+            "DeliveryService": "http://127.0.0.1:8003",
+            "KitchenService": "http://127.0.0.1:8004",
+            "DistanceService": "http://127.0.0.1:8005",
+            "CreditCardService": "http://127.0.0.1:8006",
+        }
+    )
+
     health_timeout_s: float = Field(1.0, gt=0)
     log_level: str = Field("INFO", pattern="^(TRACE|DEBUG|INFO|SUCCESS|WARNING|ERROR|CRITICAL)$")
     log_json: bool = False

@@ -42,7 +42,7 @@ def health_router(
     @router.get("/health", summary="Full report: every resource this service uses")
     async def health() -> JSONResponse:
         report = await full_report()
-        return JSONResponse(report, status_code=503 if report["status"] == "fail" else 200)
+        return JSONResponse(report, status_code=200 if report["status"] == "pass" else 503)
 
     @router.get("/health/live", summary="Liveness: the process answers (no dependency checks)")
     async def live() -> dict[str, str]:
@@ -51,7 +51,7 @@ def health_router(
     @router.get("/health/ready", summary="Readiness: database reachable and consumer running")
     async def ready() -> JSONResponse:
         report = await readiness()
-        return JSONResponse(report, status_code=503 if report["status"] == "fail" else 200)
+        return JSONResponse(report, status_code=200 if report["status"] == "pass" else 503)
 
     return router
 

@@ -1,0 +1,1 @@
+"""PaymentService: credit-card payments, reimbursements and the card company's callbacks."""

@@ -1,0 +1,98 @@
+"""Payments in MongoDB; a state change and its event are committed in one transaction."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from PaymentService.business.models import Payment, PaymentEvent, PaymentStatus
+from servicekit.mongo import CollectionIndexes
+from servicekit.outbox import OutboxRelay, OutboxWriter
+
+COLLECTION = "payments"
+PAYMENT_INDEXES = CollectionIndexes(
+    COLLECTION, [IndexModel([("order_id", ASCENDING)], unique=True, name="one_payment_per_order")]
+)
+_FIELDS = {f.name for f in fields(Payment)}
+
+
+def _to_document(payment: Payment) -> dict[str, Any]:
+    document = asdict(payment)
+    document["_id"] = document.pop("id")
+    document["status"] = payment.status.value
+    return document
+
+
+def _to_payment(document: Mapping[str, Any]) -> Payment:
+    values = {key: value for key, value in document.items() if key in _FIELDS}
+    values["id"] = document["_id"]
+    values["status"] = PaymentStatus(document["status"])
+    return Payment(**values)
+
+
+class MongoPaymentRepository:
+    def __init__(
+        self, db: AsyncDatabase[Mapping], outbox: OutboxWriter, relay: OutboxRelay
+    ) -> None:
+        self._db = db
+        self._payments = db[COLLECTION]
+        self._outbox = outbox
+        self._relay = relay
+
+    async def insert(self, payment: Payment) -> bool:
+        try:
+            await self._payments.insert_one(_to_document(payment))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, payment_id: str) -> Payment | None:
+        document = await self._payments.find_one({"_id": payment_id})
+        return _to_payment(document) if document else None
+
+    async def get_by_order(self, order_id: str) -> Payment | None:
+        document = await self._payments.find_one({"order_id": order_id})
+        return _to_payment(document) if document else None
+
+    async def delete(self, payment_id: str) -> None:
+        await self._payments.delete_one({"_id": payment_id})
+
+    async def transition(
+        self,
+        payment_id: str,
+        allowed_from: Iterable[PaymentStatus],
+        to: PaymentStatus,
+        changes: dict[str, Any] | None = None,
+        event: PaymentEvent | None = None,
+    ) -> Payment | None:
+        now = datetime.now(UTC)
+        allowed = [status.value for status in allowed_from]
+        update: dict[str, Any] = {
+            "$set": {"status": to.value, "updated_at": now, **(changes or {})}
+        }
+        if allowed != [to.value]:
+            update["$push"] = {"history": {"status": to.value, "at": now}}
+        query = {"_id": payment_id, "status": {"$in": allowed}}
+
+        async def change(session: AsyncClientSession | None) -> tuple[Any, list[dict[str, Any]]]:
+            document = await self._payments.find_one_and_update(
+                query, update, return_document=ReturnDocument.AFTER, session=session
+            )
+            if document is None or event is None:
+                return document, []
+            record = await self._outbox.add(session, event.routing_key, event.body)
+            return document, [record]
+
+        if event is None:
+            document, records = await change(None)
+        else:
+            async with self._db.client.start_session() as session:
+                document, records = await session.with_transaction(change)
+        if records:
+            await self._relay.publish_now(records)
+        return _to_payment(document) if document else None

@@ -1,0 +1,107 @@
+"""The clients one service process shares, built once in its lifespan and closed at shutdown."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from loguru import logger
+from redis.asyncio import Redis
+
+from servicekit.broker import BrokerConnection, EventPublisher
+from servicekit.cache import RedisCache, create_redis
+from servicekit.health import HealthCheck, expect, http_health_probe
+from servicekit.http import ServiceClient, create_http_client
+from servicekit.mongo import CollectionIndexes, MongoEngine
+from servicekit.service_urls import ServiceUrlCache
+from servicekit.settings import ServiceSettings
+
+T = TypeVar("T")
+
+
+async def retry_until(
+    what: str, attempt: Callable[[], Awaitable[T]], timeout_s: float, pause_s: float = 0.5
+) -> T:
+    """Retry a start-up step until it works or `timeout_s` passed (servers may start after us)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return await attempt()
+        except Exception as error:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{what} not reachable after {timeout_s:g} s: {error!r}"
+                ) from None
+            logger.warning("{} not reachable yet ({!r}), retrying", what, error)
+            await asyncio.sleep(pause_s)
+
+
+@dataclass
+class Infrastructure:
+    settings: ServiceSettings
+    mongo: MongoEngine
+    redis: Redis
+    cache: RedisCache
+    broker: BrokerConnection
+    publisher: EventPublisher
+    http: httpx.AsyncClient
+    service_urls: ServiceUrlCache
+    services: ServiceClient
+
+    @classmethod
+    async def start(
+        cls,
+        settings: ServiceSettings,
+        indexes: Sequence[CollectionIndexes],
+        startup_timeout_s: float = 30.0,
+    ) -> "Infrastructure":
+        mongo = MongoEngine(settings.mongo_url, settings.mongo_db, settings.mongo_timeout_ms)
+        await retry_until("MongoDB", mongo.ping, startup_timeout_s)
+        await mongo.ensure_indexes(indexes)
+        redis = create_redis(settings.redis_url, settings.redis_timeout_s)
+        cache = RedisCache(redis)
+        broker = BrokerConnection(
+            settings.rabbit_url, settings.exchange_name, settings.service_name
+        )
+        await retry_until("RabbitMQ", broker.connect, startup_timeout_s)
+        http = create_http_client(
+            settings.http_timeout_s,
+            settings.http_connect_timeout_s,
+            settings.tls_verify,
+            settings.tls_ca_file,
+        )
+        urls = ServiceUrlCache(mongo.db, cache, settings.service_url_ttl_s)
+        services = ServiceClient(http, urls, settings.service_api_key.get_secret_value())
+        return cls(
+            settings, mongo, redis, cache, broker, EventPublisher(broker), http, urls, services
+        )
+
+    def health_checks(self, called_services: Sequence[str]) -> list[HealthCheck]:
+        """MongoDB, RabbitMQ, Redis (non-critical: we work without it) and each called service."""
+        checks = [
+            HealthCheck("mongodb", self.mongo.ping),
+            HealthCheck(
+                "rabbitmq", expect(lambda: self.broker.is_connected, "not connected to RabbitMQ")
+            ),
+            HealthCheck("redis", self.cache.ping, critical=False),
+        ]
+        for name in called_services:
+            base_url = (lambda service: lambda: self.service_urls.get(service))(name)
+            path = (
+                "/health/live" if name.endswith("Service") and name in OUR_SERVICES else "/health"
+            )
+            checks.append(
+                HealthCheck(name, http_health_probe(self.http, base_url, path), critical=False)
+            )
+        return checks
+
+    async def close(self) -> None:
+        await self.broker.close()
+        await self.http.aclose()
+        await self.redis.aclose()
+        await self.mongo.close()
+
+
+OUR_SERVICES = frozenset({"OrderService", "PaymentService", "DistanceService"})
