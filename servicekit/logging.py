@@ -37,9 +37,9 @@ def setup_logging(service: str, level: str = "INFO", json: bool = False) -> None
     logger.remove()
     logger.configure(extra={"service": service, "order_ref": ""}, patcher=_add_order_ref)
     if json:
-        logger.add(sys.stderr, level=level, serialize=True, enqueue=False)
+        logger.add(sys.stderr, level=level, serialize=True, backtrace=False, diagnose=False)
     else:
-        logger.add(sys.stderr, level=level, format=TEXT_FORMAT, colorize=None, enqueue=False)
+        logger.add(sys.stderr, level=level, format=TEXT_FORMAT, backtrace=False, diagnose=False)
 
     logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
     for name in LIBRARY_LOGGERS:

@@ -72,7 +72,7 @@ class OutboxRelay:
         publisher: EventPublisher,
         sweep_interval_s: float = 1.0,
         lease_s: float = 30.0,
-        max_backoff_s: float = 60.0,
+        max_backoff_s: float = 15.0,
         batch_size: int = 100,
     ) -> None:
         self._collection = db[COLLECTION]
@@ -83,6 +83,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._retry_all = False
 
     async def publish_now(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Try to publish freshly committed records; failures are left for the sweep."""
@@ -128,6 +129,12 @@ class OutboxRelay:
 
     async def sweep(self) -> int:
         """Publish every due record not published yet; returns how many were published."""
+        if self._retry_all:
+            self._retry_all = False
+            await self._collection.update_many(
+                {"published_at": None, "attempts": {"$gt": 0}},
+                {"$set": {"next_attempt_at": _now()}},
+            )
         published = 0
         for _ in range(self._batch_size):
             now = _now()
@@ -142,6 +149,11 @@ class OutboxRelay:
             if await self._publish(record):
                 published += 1
         return published
+
+    def retry_now(self) -> None:
+        """Publish every waiting record at the next sweep (the broker is back)."""
+        self._retry_all = True
+        self._wake.set()
 
     async def pending(self) -> int:
         """Records not published yet (for health reports and tests)."""

@@ -61,6 +61,7 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
             stale_request_s=settings.stale_request_s,
         )
         relay.start()
+        infra.broker.on_reconnect(relay.retry_now)
         state.update(infra=infra, relay=relay)
         logger.info("PaymentService ready on port {}", settings.port)
         try:

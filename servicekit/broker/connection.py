@@ -1,5 +1,7 @@
 """The process's one robust broker connection and the channel used for publishing."""
 
+from collections.abc import Callable
+
 import aio_pika
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
 from loguru import logger
@@ -58,6 +60,10 @@ class BrokerConnection:
             and self._channel is not None
             and not self._channel.is_closed
         )
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call `callback` each time the connection is back after a loss."""
+        self.connection.reconnect_callbacks.add(lambda *_: callback())
 
     async def new_channel(self, prefetch_count: int) -> AbstractRobustChannel:
         """A channel for consuming, with its own prefetch window."""

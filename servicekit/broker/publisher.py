@@ -59,6 +59,8 @@ class EventPublisher:
         await self._send(self._broker.channel.default_exchange, message, queue)
 
     async def _send(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
+        if not self._broker.is_connected:  # fail fast instead of waiting for the confirm timeout
+            raise BrokerUnavailable(f"could not publish {routing_key!r}: not connected to RabbitMQ")
         try:
             await exchange.publish(
                 message, routing_key=routing_key, mandatory=True, timeout=self._timeout_s
