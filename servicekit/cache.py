@@ -43,20 +43,21 @@ class RedisCache:
         return not self._down
 
     async def get(self, key: str) -> str | None:
-        return await self._guarded(lambda: self.redis.get(key), None)
+        return await self.guarded(lambda: self.redis.get(key), None)
 
     async def set(self, key: str, value: str, ttl_s: int) -> None:
-        await self._guarded(lambda: self.redis.set(key, value, ex=ttl_s), None)
+        await self.guarded(lambda: self.redis.set(key, value, ex=ttl_s), None)
 
     async def delete(self, *keys: str) -> None:
-        await self._guarded(lambda: self.redis.delete(*keys), None)
+        await self.guarded(lambda: self.redis.delete(*keys), None)
 
     async def ping(self) -> None:
         """Raises when Redis does not answer (for health checks; never guarded)."""
         await self.redis.ping()
         self._mark_up()
 
-    async def _guarded(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
+    async def guarded(self, call: Callable[[], Awaitable[T]], fallback: T) -> T:
+        """Run a Redis call; `fallback` when Redis is down (or was a moment ago)."""
         if self._down and time.monotonic() < self._skip_until:
             return fallback
         try:

@@ -1,22 +1,24 @@
 """The clients one service process shares, built once in its lifespan and closed at shutdown."""
 
 import asyncio
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from loguru import logger
 from redis.asyncio import Redis
 
+from servicekit import __version__
 from servicekit.broker import BrokerConnection, EventPublisher
 from servicekit.cache import RedisCache, create_redis
-from servicekit.health import HealthCheck, expect, http_health_probe
+from servicekit.health import HealthCheck, expect, http_health_probe, run_checks
 from servicekit.http import ServiceClient, create_http_client
 from servicekit.mongo import CollectionIndexes, MongoEngine
 from servicekit.service_urls import ServiceUrlCache
-from servicekit.settings import ServiceSettings
+from servicekit.settings import ConfigError, ServiceSettings, SettingsT, load_settings
 
 T = TypeVar("T")
 
@@ -97,6 +99,19 @@ class Infrastructure:
             )
         return checks
 
+    async def health_report(
+        self, called_services: Sequence[str], extra: Sequence[HealthCheck] = ()
+    ) -> dict[str, Any]:
+        """The full `/health` report: every resource and every service this one calls."""
+        checks = [*self.health_checks(called_services), *extra]
+        report = await run_checks(checks, self.settings.health_timeout_s)
+        return {"service": self.settings.service_name, "version": __version__, **report}
+
+    async def readiness(self, extra: Sequence[HealthCheck] = ()) -> dict[str, Any]:
+        """`/health/ready`: only what the service cannot work without."""
+        checks = [check for check in self.health_checks([]) if check.critical]
+        return await run_checks([*checks, *extra], self.settings.health_timeout_s)
+
     async def close(self) -> None:
         await self.broker.close()
         await self.http.aclose()
@@ -105,3 +120,22 @@ class Infrastructure:
 
 
 OUR_SERVICES = frozenset({"OrderService", "PaymentService", "DistanceService"})
+
+
+def serve(settings_class: type[SettingsT], create_app: Callable[[SettingsT], Any]) -> int:
+    """Run a service with uvicorn on its configured host and port (`python -m <Service>`)."""
+    import uvicorn
+
+    try:
+        settings = load_settings(settings_class)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    uvicorn.run(
+        create_app(settings),
+        host=getattr(settings, "host", "127.0.0.1"),
+        port=getattr(settings, "port", 8000),
+        log_config=None,  # our loguru setup routes uvicorn's loggers
+        timeout_graceful_shutdown=10,
+    )
+    return 0

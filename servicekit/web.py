@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader
 from loguru import logger
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from servicekit.http import API_KEY_HEADER
+from servicekit.http import API_KEY_HEADER, UpstreamError
 
 _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
@@ -56,8 +56,37 @@ def health_router(
     return router
 
 
+def create_service_app(
+    title: str,
+    description: str,
+    version: str,
+    lifespan: Any,
+    business_errors: dict[type[Exception], int],
+    max_body_bytes: int = 64 * 1024,
+) -> FastAPI:
+    """A FastAPI app with the behaviour every service shares: body limit, error answers, and
+    each business error type answered with its status code and its message."""
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    install_error_handlers(app)
+
+    async def business_error(request: Request, error: Exception) -> JSONResponse:
+        status = next(code for kind, code in business_errors.items() if isinstance(error, kind))
+        return JSONResponse({"detail": str(error)}, status_code=status)
+
+    for kind in business_errors:
+        app.add_exception_handler(kind, business_error)
+    return app
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """422 with the field errors for bad input; a clear 500 body (no stack trace) for bugs."""
+    """422 with the field errors for bad input, the fitting 5xx when another service failed,
+    and a clear 500 body (no stack trace) for bugs."""
+
+    @app.exception_handler(UpstreamError)
+    async def upstream_error(request: Request, error: UpstreamError) -> JSONResponse:
+        logger.warning("{} {}: {}", request.method, request.url.path, error)
+        return JSONResponse({"detail": str(error)}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -4,15 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 from loguru import logger
 
 from PaymentService.business.errors import (
     CallbackConflict,
     CustomerNotFound,
     NotReimbursable,
-    PaymentError,
     PaymentNotFound,
 )
 from PaymentService.business.payments import PaymentWorkflow
@@ -27,15 +25,13 @@ from PaymentService.repository.mongo_payment_repository import (
 from PaymentService.settings import PaymentSettings
 from PaymentService.web.routes import router
 from servicekit import __version__
-from servicekit.health import run_checks
-from servicekit.http import UpstreamError
 from servicekit.logging import setup_logging
 from servicekit.outbox import OUTBOX_INDEXES, OutboxRelay, OutboxWriter
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
-from servicekit.web import BodySizeLimit, api_key_guard, health_router, install_error_handlers
+from servicekit.web import api_key_guard, create_service_app, health_router
 
-ERROR_STATUS: dict[type[PaymentError], int] = {
+ERROR_STATUS: dict[type[Exception], int] = {
     PaymentNotFound: 404,
     CustomerNotFound: 404,
     CallbackConflict: 409,
@@ -71,37 +67,20 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
             await infra.close()
             logger.info("PaymentService stopped")
 
-    async def full_report() -> dict[str, Any]:
-        infra: Infrastructure = state["infra"]
-        checks = infra.health_checks([CUSTOMERS, CARD_COMPANY])
-        report = await run_checks(checks, settings.health_timeout_s)
-        return {"service": settings.service_name, "version": __version__, **report}
-
-    async def readiness() -> dict[str, Any]:
-        infra: Infrastructure = state["infra"]
-        checks = [check for check in infra.health_checks([]) if check.critical]
-        return await run_checks(checks, settings.health_timeout_s)
-
-    app = FastAPI(
-        title="PaymentService",
-        version=__version__,
-        description="Credit-card payments and reimbursements for orders; publishes payment events.",
-        lifespan=lifespan,
+    app = create_service_app(
+        "PaymentService",
+        "Credit-card payments and reimbursements for orders; publishes payment events.",
+        __version__,
+        lifespan,
+        ERROR_STATUS,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=64 * 1024)
-    install_error_handlers(app)
-
-    @app.exception_handler(PaymentError)
-    async def business_error(request: Request, error: PaymentError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=ERROR_STATUS.get(type(error), 400))
-
-    @app.exception_handler(UpstreamError)
-    async def upstream_error(request: Request, error: UpstreamError) -> JSONResponse:
-        logger.warning("{} {}: {}", request.method, request.url.path, error)
-        return JSONResponse({"detail": str(error)}, status_code=error.status_code)
-
     app.include_router(
         router, dependencies=[Depends(api_key_guard(settings.service_api_key.get_secret_value()))]
     )
-    app.include_router(health_router(full_report, readiness))
+    app.include_router(
+        health_router(
+            lambda: state["infra"].health_report([CUSTOMERS, CARD_COMPANY]),
+            lambda: state["infra"].readiness(),
+        )
+    )
     return app

@@ -1,0 +1,1 @@
+"""OrderService: the order workflow from placing to delivered or cancelled."""

@@ -1,0 +1,66 @@
+"""An order as the business rules see it."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from OrderService.business.state_machine import OrderStatus
+
+
+@dataclass
+class Order:
+    id: str
+    customer_id: str
+    items: list[dict[str, Any]]
+    status: OrderStatus
+    created_at: datetime
+    updated_at: datetime
+    history: list[dict[str, Any]] = field(default_factory=list)
+    version: int = 1
+    delivery_id: str | None = None
+    kitchen_id: str | None = None
+    failure_reason: str | None = None
+    # Set once the order's charge was handed to PaymentService ("sent") or refused ("refused").
+    charge: str = "pending"
+    charge_attempts: int = 0
+    reimbursement_requested: bool = False
+    distance_km: float | None = None
+    estimated_delivery_minutes: float | None = None
+    idempotency_key: str | None = None
+    request_fingerprint: str | None = None
+
+    @property
+    def was_paid(self) -> bool:
+        return any(entry["status"] == OrderStatus.PAYMENT_PAID for entry in self.history)
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    """An event to publish with a state change (through the outbox)."""
+
+    routing_key: str
+    body: dict[str, Any]
+
+
+def order_event(order: Order, routing_key: str, **extra: Any) -> OrderEvent:
+    return OrderEvent(
+        routing_key,
+        {
+            "status": routing_key.split(".", 1)[1],
+            "metadata": {
+                "receiver": "*",
+                "order_id": order.id,
+                "customer_id": order.customer_id,
+            },
+            "items": order.items,
+            **extra,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Order]
+    total: int
+    limit: int
+    offset: int

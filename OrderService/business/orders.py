@@ -1,0 +1,263 @@
+"""The order workflow: place, charge, follow the events, cancel, and what each step triggers."""
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import ujson
+from loguru import logger
+
+from OrderService.business.errors import (
+    CancelTooLate,
+    IdempotencyConflict,
+    NotReadyYet,
+    OrderNotFound,
+    PaymentRefused,
+)
+from OrderService.business.models import Order, Page, order_event
+from OrderService.business.ports import (
+    Customers,
+    Deliveries,
+    Kitchen,
+    OrderCache,
+    OrderRepository,
+    Payments,
+)
+from OrderService.business.state_machine import (
+    CANCELLABLE,
+    TRANSITIONS,
+    OrderStatus,
+    Verdict,
+    can_cancel,
+    decide,
+)
+
+S = OrderStatus
+
+
+def request_fingerprint(customer_id: str, items: list[dict[str, Any]]) -> str:
+    """What an Idempotency-Key stands for: the same key must come with the same request."""
+    payload = ujson.dumps({"customer_id": customer_id, "items": items}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class OrderWorkflow:
+    def __init__(
+        self,
+        repository: OrderRepository,
+        cache: OrderCache,
+        payments: Payments,
+        customers: Customers,
+        deliveries: Deliveries,
+        kitchen: Kitchen,
+        max_charge_backoff_s: float = 30.0,
+    ) -> None:
+        self._repository = repository
+        self._cache = cache
+        self._payments = payments
+        self._customers = customers
+        self._deliveries = deliveries
+        self._kitchen = kitchen
+        self._max_backoff_s = max_charge_backoff_s
+
+    # --- requests -------------------------------------------------------------------------
+
+    async def place(
+        self, customer_id: str, items: list[dict[str, Any]], idempotency_key: str | None = None
+    ) -> tuple[Order, bool]:
+        """Store a new order with its `order.created` event; the charge follows from the
+        stored order (see `charge`). Returns the order and whether it is new."""
+        now = datetime.now(UTC)
+        order = Order(
+            id=str(uuid.uuid4()),
+            customer_id=customer_id,
+            items=items,
+            status=S.CREATED,
+            created_at=now,
+            updated_at=now,
+            history=[{"status": S.CREATED.value, "at": now}],
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint(customer_id, items),
+        )
+        stored = await self._repository.create(order, order_event(order, "order.created"))
+        if stored.id != order.id:
+            if stored.request_fingerprint != order.request_fingerprint:
+                raise IdempotencyConflict("Idempotency-Key was already used for another request")
+            logger.bind(order_id=stored.id).info("Idempotent retry: returning the stored order")
+            return stored, False
+        await self._cache.put(stored)
+        logger.bind(order_id=stored.id).info("Order placed for customer {}", customer_id)
+        return stored, True
+
+    async def get(self, order_id: str) -> Order:
+        order = await self._cache.get(order_id)
+        if order is None:
+            order = await self._repository.get(order_id)
+            if order is None:
+                raise OrderNotFound(f"order {order_id} not found")
+            await self._cache.put(order)
+        return order
+
+    async def list(
+        self, status: OrderStatus | None, customer_id: str | None, limit: int, offset: int
+    ) -> Page:
+        return await self._repository.list(status, customer_id, limit, offset)
+
+    async def delete(self, order_id: str) -> None:
+        if not await self._repository.delete(order_id):
+            raise OrderNotFound(f"order {order_id} not found")
+        await self._cache.remove(order_id)
+        logger.bind(order_id=order_id).info("Order deleted")
+
+    async def cancel(self, order_id: str) -> Order:
+        """Cancel before a driver is available; the delivery booking and the money are undone
+        by the `order.cancelled` event this stores (see `undo_after_cancel`)."""
+        order = await self._repository.get(order_id)
+        if order is None:
+            raise OrderNotFound(f"order {order_id} not found")
+        if order.status == S.ORDER_CANCELLED:
+            return order
+        if not can_cancel(order.status):
+            raise CancelTooLate(f"order is {order.status}: too late to cancel")
+        cancelled = await self._repository.transition(
+            order_id, CANCELLABLE, S.ORDER_CANCELLED, event=order_event(order, "order.cancelled")
+        )
+        if cancelled is None:  # an event moved it on meanwhile
+            return await self.cancel(order_id)
+        await self._cache.put(cancelled)
+        logger.bind(order_id=order_id).info("Order cancelled in {}", order.status)
+        return cancelled
+
+    # --- the charge -----------------------------------------------------------------------
+
+    async def charge(self, order_id: str) -> None:
+        """Ask PaymentService to charge a stored order. A refusal ends the order in
+        paymentFailed; any other failure schedules another attempt (nothing is lost)."""
+        log = logger.bind(order_id=order_id)
+        order = await self._repository.get(order_id)
+        if order is None or order.charge != "pending":
+            return
+        if order.status != S.CREATED:  # cancelled before it was charged
+            await self._repository.update_fields(order_id, {"charge": "skipped"})
+            return
+        try:
+            await self._payments.charge(order)
+        except PaymentRefused as refusal:
+            log.warning("Charge refused: {}", refusal)
+            failed = await self._repository.transition(
+                order_id,
+                {S.CREATED},
+                S.PAYMENT_FAILED,
+                {"failure_reason": str(refusal), "charge": "refused"},
+            )
+            if failed:
+                await self._cache.put(failed)
+            return
+        except Exception as error:
+            attempts = order.charge_attempts + 1
+            delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
+            await self._repository.charge_failed(
+                order_id, str(error), datetime.now(UTC) + timedelta(seconds=delay_s)
+            )
+            log.warning(
+                "Charge not sent (attempt {}), retry in {:.1f} s: {}", attempts, delay_s, error
+            )
+            return
+        await self._repository.update_fields(order_id, {"charge": "sent"})
+        log.info("Charge requested from PaymentService")
+
+    # --- events ---------------------------------------------------------------------------
+
+    async def apply_status(self, order_id: str, target: OrderStatus) -> None:
+        """An outside party reports a status; apply it, ignore it, or wait for its turn."""
+        log = logger.bind(order_id=order_id)
+        order = await self._repository.get(order_id)
+        if order is None:
+            log.warning("Event {} for an unknown order ignored", target)
+            return
+        if target == S.PAYMENT_PAID and order.status == S.ORDER_CANCELLED:
+            await self._reimburse_once(order)
+            return
+        decision = decide(order.status, target)
+        if decision.verdict == Verdict.WAIT:
+            raise NotReadyYet(decision.reason)
+        if decision.verdict == Verdict.IGNORE:
+            # A redelivered event whose follow-up step did not finish: finish it now.
+            if order.status in FOLLOW_UPS and order.status == target:
+                await FOLLOW_UPS[order.status](self, order)
+            else:
+                log.info("Event {} ignored: {}", target, decision.reason)
+            return
+        updated = await self._repository.transition(order_id, TRANSITIONS[target], target)
+        if updated is None:  # another event moved it first: decide again on the new state
+            await self.apply_status(order_id, target)
+            return
+        await self._cache.put(updated)
+        log.info("Order {} -> {}", order.status, target)
+        if target in FOLLOW_UPS:
+            await FOLLOW_UPS[target](self, updated)
+
+    async def _book_delivery(self, order: Order) -> None:
+        address = await self._customers.address(order.customer_id)
+        delivery_id = await self._deliveries.book(order, address)
+        updated = await self._repository.transition(
+            order.id, {S.PAYMENT_PAID}, S.DELIVERY_SCHEDULED, {"delivery_id": delivery_id}
+        )
+        if updated is None:  # cancelled (or booked by a duplicate) while we booked: undo ours
+            await self._deliveries.cancel(delivery_id)
+            logger.bind(order_id=order.id).info("Delivery {} cancelled again", delivery_id)
+            return
+        await self._cache.put(updated)
+        logger.bind(order_id=order.id).info("Delivery booked: {}", delivery_id)
+
+    async def _book_kitchen(self, order: Order) -> None:
+        kitchen_id = await self._kitchen.book(order)
+        updated = await self._repository.transition(
+            order.id, {S.DRIVER_AVAILABLE}, S.COOKING_SCHEDULED, {"kitchen_id": kitchen_id}
+        )
+        if updated is not None:
+            await self._cache.put(updated)
+            logger.bind(order_id=order.id).info("Kitchen booked: {}", kitchen_id)
+
+    async def undo_after_cancel(self, order_id: str) -> None:
+        """On `order.cancelled`: cancel the delivery booking and give the money back if paid."""
+        order = await self._repository.get(order_id)
+        if order is None or order.status not in (S.ORDER_CANCELLED, S.REIMBURSED):
+            return
+        if order.delivery_id:
+            await self._deliveries.cancel(order.delivery_id)
+            logger.bind(order_id=order_id).info("Delivery {} cancelled", order.delivery_id)
+        if order.was_paid:
+            await self._reimburse_once(order)
+
+    async def _reimburse_once(self, order: Order) -> None:
+        log = logger.bind(order_id=order.id)
+        claimed = await self._repository.update_fields(
+            order.id, {"reimbursement_requested": True}, only_if={"reimbursement_requested": False}
+        )
+        if claimed is None:
+            log.info("Reimbursement already requested")
+            return
+        try:
+            await self._payments.reimburse(order)
+        except Exception:
+            await self._repository.update_fields(order.id, {"reimbursement_requested": False})
+            raise
+        await self._cache.put(claimed)
+        log.info("Reimbursement requested from PaymentService")
+
+    async def add_distance(self, order_id: str, distance_km: float, minutes: float) -> None:
+        updated = await self._repository.update_fields(
+            order_id, {"distance_km": distance_km, "estimated_delivery_minutes": minutes}
+        )
+        if updated is None:
+            logger.bind(order_id=order_id).warning("Distance for an unknown order ignored")
+            return
+        await self._cache.put(updated)
+
+
+FOLLOW_UPS = {
+    S.PAYMENT_PAID: OrderWorkflow._book_delivery,
+    S.DRIVER_AVAILABLE: OrderWorkflow._book_kitchen,
+}

@@ -1,0 +1,74 @@
+"""Orders cached in Redis, written on every change; a newer version is never overwritten."""
+
+from datetime import datetime
+from typing import Any
+
+import ujson
+
+from OrderService.business.models import Order
+from OrderService.business.state_machine import OrderStatus
+from servicekit.cache import RedisCache
+
+KEY_PREFIX = "order:"
+
+# Two updates of one order may finish in either order: keep the cached copy with the higher
+# version so that a slow writer never puts an older state back.
+_PUT_IF_NEWER = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, cached = pcall(cjson.decode, current)
+  if ok and cached['version'] and tonumber(cached['version']) >= tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+
+
+def _encode(order: Order) -> str:
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        raise TypeError(type(value))
+
+    document = {**order.__dict__, "status": order.status.value}
+    return ujson.dumps(document, default=default)
+
+
+def _decode(raw: str) -> Order:
+    document = ujson.loads(raw)
+    document["status"] = OrderStatus(document["status"])
+    for key in ("created_at", "updated_at"):
+        document[key] = datetime.fromisoformat(document[key])
+    for entry in document["history"]:
+        entry["at"] = datetime.fromisoformat(entry["at"])
+    return Order(**document)
+
+
+class RedisOrderCache:
+    def __init__(self, cache: RedisCache, ttl_s: int = 3600) -> None:
+        self._cache = cache
+        self._ttl_s = ttl_s
+        self._put_if_newer = cache.redis.register_script(_PUT_IF_NEWER)
+
+    async def get(self, order_id: str) -> Order | None:
+        raw = await self._cache.get(KEY_PREFIX + order_id)
+        if raw is None:
+            return None
+        try:
+            return _decode(raw)
+        except (ValueError, KeyError, TypeError):
+            await self.remove(order_id)  # written by an older version of the code: drop it
+            return None
+
+    async def put(self, order: Order) -> None:
+        await self._cache.guarded(
+            lambda: self._put_if_newer(
+                keys=[KEY_PREFIX + order.id], args=[_encode(order), order.version, self._ttl_s]
+            ),
+            None,
+        )
+
+    async def remove(self, order_id: str) -> None:
+        await self._cache.delete(KEY_PREFIX + order_id)
