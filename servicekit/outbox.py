@@ -74,7 +74,9 @@ class OutboxRelay:
         lease_s: float = 30.0,
         max_backoff_s: float = 15.0,
         batch_size: int = 100,
+        unroutable_attempts: int = 4,
     ) -> None:
+        self._unroutable_attempts = unroutable_attempts
         self._collection = db[COLLECTION]
         self._publisher = publisher
         self._interval_s = sweep_interval_s
@@ -97,28 +99,32 @@ class OutboxRelay:
             await self._publisher.publish(
                 record["routing_key"], record["body"], message_id=record["_id"]
             )
-        except (BrokerUnavailable, UnroutableMessage) as error:
+        except UnroutableMessage as error:
             attempts = int(record.get("attempts", 0)) + 1
-            delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
-            await self._collection.update_one(
-                {"_id": record["_id"]},
-                {
-                    "$set": {
-                        "next_attempt_at": _now() + timedelta(seconds=delay_s),
-                        "last_error": str(error),
+            if attempts >= self._unroutable_attempts:
+                # Nobody subscribes to this key (a consumer's queue was never declared): keep
+                # the record as evidence, stop retrying, and say so loudly.
+                await self._collection.update_one(
+                    {"_id": record["_id"]},
+                    {
+                        "$set": {
+                            "published_at": _now(),
+                            "unroutable": True,
+                            "last_error": str(error),
+                        }
                     },
-                    "$inc": {"attempts": 1},
-                },
-            )
-            logger.bind(order_id=order_id).warning(
-                "Event {} {} not published yet (attempt {}), retry in {:.1f} s: {}",
-                record["routing_key"],
-                record["_id"],
-                attempts,
-                delay_s,
-                error,
-            )
-            return False
+                )
+                logger.bind(order_id=order_id).error(
+                    "Event {} {} dropped after {} attempts: {}",
+                    record["routing_key"],
+                    record["_id"],
+                    attempts,
+                    error,
+                )
+                return True
+            return await self._retry_later(record, order_id, error)
+        except BrokerUnavailable as error:
+            return await self._retry_later(record, order_id, error)
         await self._collection.update_one(
             {"_id": record["_id"]}, {"$set": {"published_at": _now(), "last_error": None}}
         )
@@ -126,6 +132,31 @@ class OutboxRelay:
             "Published {} {}", record["routing_key"], record["_id"]
         )
         return True
+
+    async def _retry_later(
+        self, record: Mapping[str, Any], order_id: str | None, error: Exception
+    ) -> bool:
+        attempts = int(record.get("attempts", 0)) + 1
+        delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
+        await self._collection.update_one(
+            {"_id": record["_id"]},
+            {
+                "$set": {
+                    "next_attempt_at": _now() + timedelta(seconds=delay_s),
+                    "last_error": str(error),
+                },
+                "$inc": {"attempts": 1},
+            },
+        )
+        logger.bind(order_id=order_id).warning(
+            "Event {} {} not published yet (attempt {}), retry in {:.1f} s: {}",
+            record["routing_key"],
+            record["_id"],
+            attempts,
+            delay_s,
+            error,
+        )
+        return False
 
     async def sweep(self) -> int:
         """Publish every due record not published yet; returns how many were published."""

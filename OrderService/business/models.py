@@ -24,6 +24,7 @@ class Order:
     charge: str = "pending"
     charge_attempts: int = 0
     reimbursement_requested: bool = False
+    delivery_cancelled: bool = False
     distance_km: float | None = None
     estimated_delivery_minutes: float | None = None
     idempotency_key: str | None = None

@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -226,26 +227,33 @@ class OrderWorkflow:
         if order is None or order.status not in (S.ORDER_CANCELLED, S.REIMBURSED):
             return
         if order.delivery_id:
-            await self._deliveries.cancel(order.delivery_id)
-            logger.bind(order_id=order_id).info("Delivery {} cancelled", order.delivery_id)
+            delivery_id = order.delivery_id
+            await self._once(
+                order, "delivery_cancelled", lambda: self._deliveries.cancel(delivery_id)
+            )
         if order.was_paid:
             await self._reimburse_once(order)
 
     async def _reimburse_once(self, order: Order) -> None:
+        await self._once(order, "reimbursement_requested", lambda: self._payments.reimburse(order))
+
+    async def _once(self, order: Order, flag: str, action: Callable[[], Awaitable[None]]) -> None:
+        """Run a side effect at most once per order: claim the flag, undo the claim on failure
+        (so the message's retry tries again)."""
         log = logger.bind(order_id=order.id)
         claimed = await self._repository.update_fields(
-            order.id, {"reimbursement_requested": True}, only_if={"reimbursement_requested": False}
+            order.id, {flag: True}, only_if={flag: False}
         )
         if claimed is None:
-            log.info("Reimbursement already requested")
+            log.info("{} already done", flag)
             return
         try:
-            await self._payments.reimburse(order)
+            await action()
         except Exception:
-            await self._repository.update_fields(order.id, {"reimbursement_requested": False})
+            await self._repository.update_fields(order.id, {flag: False})
             raise
         await self._cache.put(claimed)
-        log.info("Reimbursement requested from PaymentService")
+        log.info("{} done", flag)
 
     async def add_distance(self, order_id: str, distance_km: float, minutes: float) -> None:
         updated = await self._repository.update_fields(

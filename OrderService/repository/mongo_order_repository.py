@@ -33,11 +33,11 @@ ORDER_INDEXES = CollectionIndexes(
 _FIELDS = {f.name for f in fields(Order)}
 
 
-def _to_document(order: Order) -> dict[str, Any]:
+def _to_document(order: Order, charge_grace_s: float) -> dict[str, Any]:
     document = asdict(order)
     document["_id"] = document.pop("id")
     document["status"] = order.status.value
-    document["charge_next_at"] = order.created_at
+    document["charge_next_at"] = order.created_at + timedelta(seconds=charge_grace_s)
     return document
 
 
@@ -50,8 +50,13 @@ def to_order(document: Mapping[str, Any]) -> Order:
 
 class MongoOrderRepository:
     def __init__(
-        self, db: AsyncDatabase[Mapping], outbox: OutboxWriter, relay: OutboxRelay
+        self,
+        db: AsyncDatabase[Mapping],
+        outbox: OutboxWriter,
+        relay: OutboxRelay,
+        charge_grace_s: float = 5.0,
     ) -> None:
+        self._charge_grace_s = charge_grace_s
         self._db = db
         self._orders = db[COLLECTION]
         self._outbox = outbox
@@ -59,7 +64,9 @@ class MongoOrderRepository:
 
     async def create(self, order: Order, event: OrderEvent) -> Order:
         async def store(session: AsyncClientSession) -> list[dict[str, Any]]:
-            await self._orders.insert_one(_to_document(order), session=session)
+            await self._orders.insert_one(
+                _to_document(order, self._charge_grace_s), session=session
+            )
             return [await self._outbox.add(session, event.routing_key, event.body)]
 
         try:

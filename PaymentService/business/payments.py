@@ -96,6 +96,12 @@ class PaymentWorkflow:
         # None: the callback already arrived and moved it on; return what is stored.
         return updated or await self._repository.get(payment.id) or payment
 
+    async def get_for_order(self, order_id: str) -> Payment:
+        payment = await self._repository.get_by_order(order_id)
+        if payment is None:
+            raise PaymentNotFound(f"no payment for order {order_id}")
+        return payment
+
     async def request_reimbursement(
         self, order_id: str, customer_id: str, items: list[dict[str, Any]]
     ) -> Payment:

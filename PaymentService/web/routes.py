@@ -1,6 +1,7 @@
 """`/v1/payments`: requests from OrderService and callbacks from the card company."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
@@ -10,6 +11,7 @@ from PaymentService.web.schemas import (
     CallbackRequest,
     PaymentAccepted,
     PaymentRequest,
+    PaymentView,
 )
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
@@ -59,4 +61,24 @@ async def card_company_callback(body: CallbackRequest, workflow: Workflow) -> Ca
         caller_id=body.caller_id,
         payment_status=outcome.payment.status,
         event_published=outcome.applied,
+    )
+
+
+@router.get("/{order_id}", response_model=PaymentView, responses={404: {"description": "None"}})
+async def get_payment(order_id: UUID, workflow: Workflow) -> PaymentView:
+    """The payment of an order: status, amount, card company ids and history."""
+    payment = await workflow.get_for_order(str(order_id))
+    return PaymentView(
+        payment_id=payment.id,
+        order_id=payment.order_id,
+        customer_id=payment.customer_id,
+        status=payment.status,
+        amount=payment.amount,
+        currency=payment.currency,
+        card_last4=payment.card_last4,
+        transaction_id=payment.transaction_id,
+        reimbursement_transaction_id=payment.reimbursement_transaction_id,
+        created=payment.created_at,
+        updated=payment.updated_at,
+        history=payment.history,
     )

@@ -1,5 +1,6 @@
 """PaymentService's request and response bodies (unknown fields are refused with 422)."""
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -47,3 +48,25 @@ class CallbackAccepted(BaseModel):
     caller_id: UUID
     payment_status: str
     event_published: bool = Field(description="False for a duplicate callback: nothing new sent")
+
+
+class HistoryEntry(BaseModel):
+    status: str
+    at: datetime
+
+
+class PaymentView(BaseModel):
+    """A payment as stored (the card number is never stored, only its last four digits)."""
+
+    payment_id: UUID = Field(description="Also the caller_id the card company calls back with")
+    order_id: UUID
+    customer_id: UUID
+    status: str
+    amount: float | None
+    currency: str | None
+    card_last4: str | None
+    transaction_id: str | None
+    reimbursement_transaction_id: str | None
+    created: datetime
+    updated: datetime
+    history: list[HistoryEntry]

@@ -66,7 +66,9 @@ class EventPublisher:
                 message, routing_key=routing_key, mandatory=True, timeout=self._timeout_s
             )
         except PublishError:
-            logger.error("Unroutable message {!r} to {!r}", routing_key, exchange.name or "default")
+            logger.warning(
+                "Unroutable message {!r} to {!r}", routing_key, exchange.name or "default"
+            )
             raise UnroutableMessage(exchange.name, routing_key) from None
         except DeliveryError as error:
             raise BrokerUnavailable(f"broker refused message {routing_key!r}: {error}") from None

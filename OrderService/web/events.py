@@ -1,0 +1,73 @@
+"""The event entry point: one table from routing key to what the workflow does with it."""
+
+from collections.abc import Awaitable, Callable
+
+from pydantic import Field
+
+from OrderService.business.orders import OrderWorkflow
+from OrderService.business.state_machine import OrderStatus
+from servicekit.broker import InboundMessage, MalformedMessage, MessageHandler, StatusMessage
+
+S = OrderStatus
+
+# Status reports from PaymentService and the outside companies, and the status each one sets.
+STATUS_EVENTS: dict[str, OrderStatus] = {
+    "payment.paymentPaid": S.PAYMENT_PAID,
+    "payment.paymentFailed": S.PAYMENT_FAILED,
+    "payment.reimbursed": S.REIMBURSED,
+    "delivery.driverAvailable": S.DRIVER_AVAILABLE,
+    "kitchen.cookingMeal": S.COOKING_MEAL,
+    "kitchen.cookingDone": S.COOKING_DONE,
+    "kitchen.pickedUp": S.PICKED_UP,
+    "delivery.inTransit": S.IN_TRANSIT,
+    "delivery.delivered": S.DELIVERED,
+}
+
+
+class DistanceMessage(StatusMessage):
+    distance_km: float = Field(ge=0)
+    estimated_delivery_minutes: float = Field(ge=0)
+
+
+def _status(key: str) -> Callable[[OrderWorkflow, StatusMessage, dict], Awaitable[None]]:
+    async def handle(workflow: OrderWorkflow, message: StatusMessage, body: dict) -> None:
+        await workflow.apply_status(message.metadata.order_id, STATUS_EVENTS[key])
+
+    return handle
+
+
+async def _distance(workflow: OrderWorkflow, message: StatusMessage, body: dict) -> None:
+    distance = DistanceMessage.model_validate(body)
+    await workflow.add_distance(
+        distance.metadata.order_id, distance.distance_km, distance.estimated_delivery_minutes
+    )
+
+
+async def _cancelled(workflow: OrderWorkflow, message: StatusMessage, body: dict) -> None:
+    await workflow.undo_after_cancel(message.metadata.order_id)
+
+
+HANDLERS: dict[str, Callable[[OrderWorkflow, StatusMessage, dict], Awaitable[None]]] = {
+    **{key: _status(key) for key in STATUS_EVENTS},
+    "distance.calculated": _distance,
+    "order.cancelled": _cancelled,  # our own event: undo the booking and the payment
+}
+BINDING_KEYS = list(HANDLERS)
+# A message published straight to the queue by name carries no routing key: use its status.
+BY_STATUS = {key.split(".", 1)[1]: key for key in HANDLERS}
+
+
+def order_event_handler(workflow: OrderWorkflow) -> MessageHandler:
+    async def handle(message: InboundMessage) -> None:
+        status_message = StatusMessage.model_validate(message.body)
+        key = message.routing_key
+        if key not in HANDLERS:
+            key = BY_STATUS.get(status_message.status, "")
+        if key not in HANDLERS:
+            raise MalformedMessage(
+                f"no handler for routing key {message.routing_key!r} / status "
+                f"{status_message.status!r}"
+            )
+        await HANDLERS[key](workflow, status_message, message.body)
+
+    return handle

@@ -1,0 +1,164 @@
+"""The outside parties, each a thin client of our APIs or the broker."""
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import aio_pika
+import httpx
+import ujson
+
+API_KEY_HEADER = "X-API-Key"
+MENU = [
+    "Lasagna",
+    "Double Cheeseburger",
+    "Veil with glazed onions and blue cheese",
+    "Vegetarian Salad with healthy produce",
+]
+# What the transport company and the restaurant report after a driver is found, in order.
+AFTER_DRIVER = [
+    ("kitchen.cookingMeal", "cookingMeal"),
+    ("kitchen.cookingDone", "cookingDone"),
+    ("kitchen.pickedUp", "pickedUp"),
+    ("delivery.inTransit", "inTransit"),
+    ("delivery.delivered", "delivered"),
+]
+
+
+class Timeout(AssertionError):
+    pass
+
+
+def status_message(status: str, order_id: str, customer_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "status": status,
+        "metadata": {"receiver": "OrderService", "order_id": order_id, "customer_id": customer_id},
+        **extra,
+    }
+
+
+class Customer:
+    """Places, reads and cancels orders through OrderService's API."""
+
+    def __init__(self, order_url: str, api_key: str) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=order_url,
+            headers={API_KEY_HEADER: api_key},
+            timeout=30,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
+        )
+
+    async def place(
+        self, items: list[dict[str, Any]] | None = None, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        body = {
+            "customer_id": str(uuid.uuid4()),
+            "items": items or [{"product": MENU[0], "quantity": 1}],
+        }
+        answer = await self.http.post("/v1/orders", json=body, headers=headers)
+        if answer.status_code != 202:
+            raise AssertionError(f"placing failed: {answer.status_code} {answer.text}")
+        return answer.json()
+
+    async def get(self, order_id: str) -> dict[str, Any]:
+        answer = await self.http.get(f"/v1/orders/{order_id}")
+        answer.raise_for_status()
+        return answer.json()
+
+    async def cancel(self, order_id: str) -> httpx.Response:
+        return await self.http.post(f"/v1/orders/{order_id}/cancel")
+
+    async def wait_for_status(
+        self, order_id: str, *statuses: str, timeout_s: float = 30.0
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            order = await self.get(order_id)
+            if order["status"] in statuses:
+                return order
+            if time.monotonic() > deadline:
+                raise Timeout(f"order {order_id} is {order['status']}, expected {statuses}")
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+class CardCompany:
+    """Answers billing and reimbursement requests by calling PaymentService back."""
+
+    def __init__(self, payment_url: str, api_key: str) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=payment_url, headers={API_KEY_HEADER: api_key}, timeout=30
+        )
+
+    async def payment(self, order_id: str) -> dict[str, Any] | None:
+        answer = await self.http.get(f"/v1/payments/{order_id}")
+        return answer.json() if answer.status_code == 200 else None
+
+    async def wait_for_payment(
+        self, order_id: str, *statuses: str, timeout_s: float = 30.0
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            payment = await self.payment(order_id)
+            if payment is not None and payment["status"] in statuses:
+                return payment
+            if time.monotonic() > deadline:
+                raise Timeout(f"payment of {order_id} is {payment and payment['status']}")
+            await asyncio.sleep(0.05)
+
+    async def answer(self, order_id: str, status: str) -> httpx.Response:
+        """Send the result for the order's billing (paymentPaid/paymentFailed) or refund."""
+        waiting_for = "reimbursementPending" if status == "reimbursed" else "pending"
+        payment = await self.wait_for_payment(order_id, waiting_for)
+        return await self.http.post(
+            "/v1/payments/callback",
+            json={
+                "status": status,
+                "caller_id": payment["payment_id"],
+                "transaction_id": str(uuid.uuid4()),
+            },
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+class StatusReporter:
+    """The transport company and the restaurant: status messages on the broker."""
+
+    def __init__(self, rabbit_url: str, exchange: str) -> None:
+        self.rabbit_url = rabbit_url
+        self.exchange_name = exchange
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
+
+    async def connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(self.rabbit_url)
+        self._channel = await self._connection.channel(on_return_raises=True)
+        self._exchange = await self._channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+
+    async def report(self, routing_key: str, body: dict[str, Any] | bytes) -> None:
+        assert self._exchange is not None, "connect() first"
+        raw = body if isinstance(body, bytes) else ujson.dumps(body).encode()
+        await self._exchange.publish(
+            aio_pika.Message(raw, content_type="application/json", delivery_mode=2),
+            routing_key=routing_key,
+        )
+
+    async def report_to_queue(self, queue: str, body: dict[str, Any]) -> None:
+        """Publish straight to a queue by name (the default exchange), as the test scripts do."""
+        assert self._channel is not None, "connect() first"
+        await self._channel.default_exchange.publish(
+            aio_pika.Message(ujson.dumps(body).encode(), delivery_mode=2), routing_key=queue
+        )
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()

@@ -1,0 +1,360 @@
+"""OrderService and PaymentService as real processes on the real stack; the tests play the card
+company, the transport company and the restaurant."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aio_pika
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from devstack.parts import ServiceProcess
+from servicekit.cache import RedisCache
+from servicekit.mongo import MongoEngine
+from servicekit.service_urls import ServiceUrlCache
+from servicekit.settings import ServiceSettings
+from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
+from tests.conftest import TEST_API_KEY
+from tests.integration.conftest import free_port, wait_for
+from tests.integration.services import TEST_REDIS_URL, service_env, start_service
+
+pytestmark = pytest.mark.integration
+
+FULL_HISTORY = [
+    "created", "paymentPaid", "deliveryScheduled", "driverAvailable", "cookingScheduled",
+    "cookingMeal", "cookingDone", "pickedUp", "inTransit", "delivered",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def exchange() -> str:
+    return f"test-orders-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def queue_name() -> str:
+    return f"OrderService-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+async def service_urls(mongo: MongoEngine, settings: ServiceSettings) -> ServiceUrlCache:
+    redis = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    await redis.flushdb()
+    urls = ServiceUrlCache(mongo.db, RedisCache(redis), ttl_s=3600)
+    for service, url in settings.service_urls.items():
+        await urls.register(service, url)
+    return urls
+
+
+@pytest.fixture(scope="module")
+def env(settings: ServiceSettings, exchange: str) -> dict[str, str]:
+    return service_env(settings, exchange)
+
+
+@pytest.fixture(scope="module")
+async def payment_service(env, service_urls, tmp_path_factory) -> AsyncIterator[ServiceProcess]:
+    stack, part = start_service("PaymentService", tmp_path_factory.mktemp("pay"), env)
+    await service_urls.register("PaymentService", f"http://127.0.0.1:{part.port}")
+    yield part
+    stack.down()
+
+
+@pytest.fixture(scope="module")
+def order_services(
+    env, queue_name, payment_service, tmp_path_factory, settings: ServiceSettings
+) -> Iterator[list[ServiceProcess]]:
+    """Two instances on one queue: the events are shared between them."""
+    state = tmp_path_factory.mktemp("orders")
+    started = [
+        start_service("OrderService", state, {**env, "SERVICE_NAME": queue_name}) for _ in range(2)
+    ]
+    yield [part for _, part in started]
+    for stack, _ in started:
+        stack.down()
+    asyncio.run(_delete_queues(settings.rabbit_url, queue_name))
+
+
+async def _delete_queues(rabbit_url: str, queue: str) -> None:
+    connection = await aio_pika.connect(rabbit_url)
+    channel = await connection.channel()
+    for name in (queue, f"{queue}.dead", f"{queue}.retry.100", f"{queue}.retry.300"):
+        await channel.queue_delete(name, if_unused=False, if_empty=False)
+    await connection.close()
+
+
+@pytest.fixture
+async def customer(order_services) -> AsyncIterator[Customer]:
+    client = Customer(f"http://127.0.0.1:{order_services[0].port}", TEST_API_KEY)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def card_company(payment_service) -> AsyncIterator[CardCompany]:
+    client = CardCompany(f"http://127.0.0.1:{payment_service.port}", TEST_API_KEY)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def reporter(settings: ServiceSettings, exchange: str) -> AsyncIterator[StatusReporter]:
+    client = StatusReporter(settings.rabbit_url, exchange)
+    await client.connect()
+    yield client
+    await client.close()
+
+
+async def paid_order(customer: Customer, card_company: CardCompany) -> dict:
+    order = await customer.place()
+    answer = await card_company.answer(order["id"], "paymentPaid")
+    assert answer.status_code == 201, answer.text
+    return await customer.wait_for_status(order["id"], "deliveryScheduled")
+
+
+async def report(reporter: StatusReporter, order: dict, routing_key: str) -> None:
+    status = routing_key.split(".", 1)[1]
+    await reporter.report(routing_key, status_message(status, order["id"], order["customer_id"]))
+
+
+async def drive_to_delivered(
+    customer: Customer, card_company: CardCompany, reporter: StatusReporter
+) -> dict:
+    order = await paid_order(customer, card_company)
+    await report(reporter, order, "delivery.driverAvailable")
+    await customer.wait_for_status(order["id"], "cookingScheduled")
+    for routing_key, status in AFTER_DRIVER:
+        await report(reporter, order, routing_key)
+        await customer.wait_for_status(order["id"], status)
+    return await customer.get(order["id"])
+
+
+def statuses(order: dict) -> list[str]:
+    return [entry["status"] for entry in order["history"]]
+
+
+async def test_an_order_reaches_delivered_with_the_full_history_in_order(
+    customer, card_company, reporter
+) -> None:
+    order = await drive_to_delivered(customer, card_company, reporter)
+    assert order["status"] == "delivered"
+    assert statuses(order) == FULL_HISTORY
+    times = [entry["at"] for entry in order["history"]]
+    assert times == sorted(times)
+    assert order["delivery_id"] and order["kitchen_id"]
+
+
+async def test_status_sent_straight_to_the_queue_by_name_moves_the_order(
+    customer, card_company, reporter, queue_name
+) -> None:
+    order = await paid_order(customer, card_company)
+    body = status_message("driverAvailable", order["id"], order["customer_id"])
+    await reporter.report_to_queue(queue_name, body)
+    assert (await customer.wait_for_status(order["id"], "cookingScheduled"))["kitchen_id"]
+
+
+async def test_failed_payment_ends_in_payment_failed(customer, card_company) -> None:
+    order = await customer.place()
+    assert (await card_company.answer(order["id"], "paymentFailed")).status_code == 201
+    failed = await customer.wait_for_status(order["id"], "paymentFailed")
+    assert statuses(failed) == ["created", "paymentFailed"]
+
+
+async def test_refused_charge_ends_in_payment_failed_with_the_reason(
+    customer, service_urls: ServiceUrlCache, settings: ServiceSettings
+) -> None:
+    # CustomerService answering 404 for the billing makes PaymentService refuse the charge.
+    await service_urls.register("CustomerService", settings.service_urls["KitchenService"])
+    try:
+        order = await customer.place()
+        failed = await customer.wait_for_status(order["id"], "paymentFailed")
+    finally:
+        await service_urls.register("CustomerService", settings.service_urls["CustomerService"])
+    assert "not found" in failed["failure_reason"]
+
+
+async def test_cancel_in_created_then_paid_is_reimbursed(customer, card_company) -> None:
+    order = await customer.place()
+    await card_company.wait_for_payment(order["id"], "pending")
+    answer = await customer.cancel(order["id"])
+    assert answer.status_code == 202 and answer.json()["status"] == "orderCancelled"
+    assert (await card_company.answer(order["id"], "paymentPaid")).status_code == 201
+    assert (await card_company.answer(order["id"], "reimbursed")).status_code == 201
+    done = await customer.wait_for_status(order["id"], "reimbursed")
+    assert statuses(done) == ["created", "orderCancelled", "reimbursed"]
+    assert done["delivery_id"] is None  # no driver booked for a cancelled order
+
+
+async def test_cancel_in_delivery_scheduled_cancels_and_reimburses(customer, card_company) -> None:
+    order = await paid_order(customer, card_company)
+    answer = await customer.cancel(order["id"])
+    assert answer.status_code == 202
+    payment = await card_company.wait_for_payment(order["id"], "reimbursementPending")
+    assert payment["reimbursement_transaction_id"]
+    assert (await card_company.answer(order["id"], "reimbursed")).status_code == 201
+    done = await customer.wait_for_status(order["id"], "reimbursed")
+    assert statuses(done) == [
+        "created",
+        "paymentPaid",
+        "deliveryScheduled",
+        "orderCancelled",
+        "reimbursed",
+    ]
+
+
+async def test_cancel_in_payment_paid_while_delivery_cannot_be_booked(
+    customer, card_company, service_urls: ServiceUrlCache, settings: ServiceSettings
+) -> None:
+    await service_urls.register("DeliveryService", f"http://127.0.0.1:{free_port()}")
+    try:
+        order = await customer.place()
+        assert (await card_company.answer(order["id"], "paymentPaid")).status_code == 201
+        await customer.wait_for_status(order["id"], "paymentPaid")
+        answer = await customer.cancel(order["id"])
+        assert answer.status_code == 202
+    finally:
+        await service_urls.register("DeliveryService", settings.service_urls["DeliveryService"])
+    await card_company.wait_for_payment(order["id"], "reimbursementPending")
+    assert (await card_company.answer(order["id"], "reimbursed")).status_code == 201
+    done = await customer.wait_for_status(order["id"], "reimbursed")
+    assert statuses(done) == ["created", "paymentPaid", "orderCancelled", "reimbursed"]
+
+
+async def test_cancel_after_driver_available_is_400_and_changes_nothing(
+    customer, card_company, reporter
+) -> None:
+    order = await paid_order(customer, card_company)
+    await report(reporter, order, "delivery.driverAvailable")
+    before = await customer.wait_for_status(order["id"], "cookingScheduled")
+    answer = await customer.cancel(order["id"])
+    assert answer.status_code == 400
+    assert "too late" in answer.json()["detail"]
+    assert await customer.get(order["id"]) == before
+    assert (await card_company.payment(order["id"]))["status"] == "paid"  # nothing reimbursed
+
+
+async def test_duplicate_and_out_of_order_events_change_nothing(
+    customer, card_company, reporter
+) -> None:
+    order = await paid_order(customer, card_company)
+    await report(reporter, order, "delivery.driverAvailable")
+    booked = await customer.wait_for_status(order["id"], "cookingScheduled")
+    await report(reporter, order, "delivery.driverAvailable")  # duplicate
+    await report(reporter, order, "kitchen.cookingMeal")
+    await report(reporter, order, "kitchen.cookingDone")
+    await customer.wait_for_status(order["id"], "cookingDone")
+    await report(reporter, order, "kitchen.cookingMeal")  # late, out of order
+    await report(reporter, order, "payment.paymentPaid")  # long past
+    # A marker event behind them: once it is applied, the ones before it were handled.
+    await report(reporter, order, "kitchen.pickedUp")
+    done = await customer.wait_for_status(order["id"], "pickedUp")
+    assert done["kitchen_id"] == booked["kitchen_id"]
+    assert statuses(done) == FULL_HISTORY[:8]
+
+
+async def test_malformed_message_is_dead_lettered_and_the_next_order_completes(
+    customer, card_company, reporter, settings: ServiceSettings, queue_name
+) -> None:
+    await reporter.report("delivery.inTransit", b"{not json")
+    await reporter.report("delivery.inTransit", {"status": "inTransit", "metadata": None})
+    connection = await aio_pika.connect(settings.rabbit_url)
+    channel = await connection.channel()
+    dead = await channel.declare_queue(f"{queue_name}.dead", passive=True)
+    reasons: list[str] = []
+
+    async def two_dead_letters() -> bool:
+        message = await dead.get(fail=False, no_ack=True)
+        if message is not None:
+            reasons.append(message.headers["x-death-reason"])
+        return len(reasons) >= 2
+
+    await wait_for(two_dead_letters, what="both malformed messages in the dead-letter queue")
+    await connection.close()
+    assert all(reason.startswith("malformed:") for reason in reasons)
+    order = await drive_to_delivered(customer, card_company, reporter)
+    assert order["status"] == "delivered"
+
+
+async def test_same_idempotency_key_twice_gives_one_order_and_one_charge(
+    customer, card_company, mongo: MongoEngine
+) -> None:
+    key = f"retry-{uuid.uuid4()}"
+    items = [{"product": "Vegetarian Salad with healthy produce", "quantity": 3}]
+    first = await customer.place(items, idempotency_key=key)
+    again = await customer.http.post(
+        "/v1/orders",
+        json={"customer_id": first["customer_id"], "items": items},
+        headers={"Idempotency-Key": key},
+    )
+    assert again.status_code == 202 and again.json()["id"] == first["id"]
+    assert await mongo.db.orders.count_documents({"idempotency_key": key}) == 1
+    await card_company.wait_for_payment(first["id"], "pending")
+    assert await mongo.db.payments.count_documents({"order_id": first["id"]}) == 1
+    other = await customer.http.post(
+        "/v1/orders",
+        json={"customer_id": str(uuid.uuid4()), "items": items},
+        headers={"Idempotency-Key": key},
+    )
+    assert other.status_code == 409
+
+
+async def test_two_instances_share_the_events_and_every_order_ends_right(
+    customer, card_company, reporter, order_services
+) -> None:
+    orders = await asyncio.gather(
+        *(drive_to_delivered(customer, card_company, reporter) for _ in range(8))
+    )
+    assert all(order["status"] == "delivered" for order in orders)
+    assert all(statuses(order) == FULL_HISTORY for order in orders)
+    handled = [_count_applied(part) for part in order_services]
+    assert all(count > 0 for count in handled), handled
+
+
+def _count_applied(part: ServiceProcess) -> int:
+    return sum(" -> " in line for line in Path(part.log_file).read_text().splitlines())
+
+
+async def test_get_list_and_delete(customer) -> None:
+    order = await customer.place()
+    listed = await customer.http.get("/v1/orders", params={"customer_id": order["customer_id"]})
+    assert listed.status_code == 200
+    assert [item["id"] for item in listed.json()["items"]] == [order["id"]]
+    by_status = await customer.http.get("/v1/orders", params={"status": "created", "limit": 1})
+    assert by_status.json()["limit"] == 1 and len(by_status.json()["items"]) == 1
+    assert (await customer.http.delete(f"/v1/orders/{order['id']}")).status_code == 204
+    assert (await customer.http.get(f"/v1/orders/{order['id']}")).status_code == 404
+    assert (await customer.http.delete(f"/v1/orders/{order['id']}")).status_code == 404
+    assert (await customer.cancel(str(uuid.uuid4()))).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"customer_id": "nope", "items": [{"product": "Lasagna", "quantity": 1}]},
+        {"customer_id": str(uuid.uuid4()), "items": []},
+        {"customer_id": str(uuid.uuid4()), "items": [{"product": "Pizza", "quantity": 1}]},
+        {
+            "customer_id": str(uuid.uuid4()),
+            "items": [{"product": "Lasagna", "quantity": 1}],
+            "x": 1,
+        },
+    ],
+)
+async def test_bad_order_is_422(customer, body) -> None:
+    answer = await customer.http.post("/v1/orders", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["detail"]
+
+
+async def test_api_key_is_required_and_health_is_open(order_services) -> None:
+    base = f"http://127.0.0.1:{order_services[0].port}"
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        assert (await client.get("/v1/orders")).status_code == 401
+        assert (await client.get("/v1/orders", headers={"X-API-Key": "x" * 20})).status_code == 401
+        health = await client.get("/health")
+        assert (await client.get("/health/ready")).status_code == 200
+    report = health.json()
+    assert report["status"] == "pass", report
+    assert {"mongodb", "rabbitmq", "redis", "consumer", "PaymentService"} <= set(report["checks"])
