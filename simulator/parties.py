@@ -101,10 +101,12 @@ class CardCompany:
     async def wait_for_payment(
         self, order_id: str, *statuses: str, timeout_s: float = 30.0
     ) -> dict[str, Any]:
+        """Wait until the payment is in one of `statuses` and the request for it reached us
+        (its transaction id is stored), as a real card company would."""
         deadline = time.monotonic() + timeout_s
         while True:
             payment = await self.payment(order_id)
-            if payment is not None and payment["status"] in statuses:
+            if payment is not None and payment["status"] in statuses and _requested(payment):
                 return payment
             if time.monotonic() > deadline:
                 raise Timeout(f"payment of {order_id} is {payment and payment['status']}")
@@ -125,6 +127,12 @@ class CardCompany:
 
     async def close(self) -> None:
         await self.http.aclose()
+
+
+def _requested(payment: dict[str, Any]) -> bool:
+    if payment["status"] == "reimbursementPending":
+        return bool(payment.get("reimbursement_transaction_id"))
+    return True
 
 
 class StatusReporter:
