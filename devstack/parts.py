@@ -254,6 +254,18 @@ MOCKS = {
 }
 
 
+SERVICES = {"OrderService": 8000, "PaymentService": 8001, "DistanceService": 8005}
+
+
+def services() -> list[Part]:
+    """Our services with their settings from .env (the repository root is their working dir)."""
+    return [
+        ServiceProcess(name=name, port=port, module=name)
+        for name, port in SERVICES.items()
+        if (ROOT / name / "__main__.py").exists()
+    ]
+
+
 def infrastructure(with_mongo: bool = True) -> list[Part]:
     """The servers in start order (stopped in reverse)."""
     parts: list[Part] = [Epmd(), RabbitMQ(), Redis()]

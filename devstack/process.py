@@ -44,7 +44,7 @@ def spawn(
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
-            cwd=cwd,
+            cwd=cwd or Path(__file__).resolve().parent.parent,
             start_new_session=True,
         )
 

@@ -38,7 +38,7 @@ class ServiceSettings(BaseSettings):
     exchange_name: str = "food_delivery"
     queue_type: str = Field("classic", pattern="^(classic|quorum)$")
     prefetch_count: int = Field(32, ge=2, le=1000)
-    retry_delays_ms: list[int] = Field(default=[1000, 5000, 30000], min_length=0)
+    retry_delays_ms: list[int] = Field(default=[250, 1000, 5000, 30000], min_length=0)
 
     service_api_key: SecretStr = Field(min_length=16)
     http_timeout_s: float = Field(5.0, gt=0)

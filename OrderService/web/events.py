@@ -7,6 +7,7 @@ from pydantic import Field
 from OrderService.business.orders import OrderWorkflow
 from OrderService.business.state_machine import OrderStatus
 from servicekit.broker import InboundMessage, MalformedMessage, MessageHandler, StatusMessage
+from servicekit.keyed_lock import KeyedLock
 
 S = OrderStatus
 
@@ -58,6 +59,11 @@ BY_STATUS = {key.split(".", 1)[1]: key for key in HANDLERS}
 
 
 def order_event_handler(workflow: OrderWorkflow) -> MessageHandler:
+    # Events of one order are handled one at a time, in the order this instance received them
+    # (prefetch lets many orders be handled at once). Across instances the state machine's
+    # "wait" verdict retries an event that overtook the one before it.
+    per_order = KeyedLock()
+
     async def handle(message: InboundMessage) -> None:
         status_message = StatusMessage.model_validate(message.body)
         key = message.routing_key
@@ -68,6 +74,7 @@ def order_event_handler(workflow: OrderWorkflow) -> MessageHandler:
                 f"no handler for routing key {message.routing_key!r} / status "
                 f"{status_message.status!r}"
             )
-        await HANDLERS[key](workflow, status_message, message.body)
+        async with per_order.hold(status_message.metadata.order_id):
+            await HANDLERS[key](workflow, status_message, message.body)
 
     return handle

@@ -24,7 +24,9 @@ async def seed(settings: ServiceSettings) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(description=__doc__).parse_args(argv)
+    argparse.ArgumentParser(prog="python -m ops.seed_service_urls", description=__doc__).parse_args(
+        argv
+    )
     try:
         settings = load_settings(ServiceSettings)
         seeded = asyncio.run(seed(settings))

@@ -1,0 +1,79 @@
+"""Send one delivery or kitchen status message for an order, as the transport company or the
+restaurant would: driverAvailable, cookingMeal, cookingDone, pickedUp, inTransit or delivered.
+
+It goes to the topic exchange with its routing key (e.g. kitchen.cookingMeal), or with --to-queue
+straight to OrderService's queue by name. The customer id is read from the order when not given.
+"""
+
+import argparse
+
+import aio_pika
+import ujson
+from aio_pika.exceptions import PublishError
+
+from ops.common import STATUS_KEYS, connect_rabbit, fail, run, settings
+from servicekit.mongo import MongoEngine
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ops.send_status", description=__doc__)
+    parser.add_argument("order_id")
+    parser.add_argument("status", choices=list(STATUS_KEYS))
+    parser.add_argument("--customer-id", help="default: the order's customer, read from MongoDB")
+    parser.add_argument(
+        "--to-queue", metavar="QUEUE", help="publish to this queue by name instead of the exchange"
+    )
+    return parser.parse_args(argv)
+
+
+async def customer_of(order_id: str) -> str:
+    config = settings()
+    mongo = MongoEngine(config.mongo_url, config.mongo_db, timeout_ms=2000)
+    try:
+        order = await mongo.db.orders.find_one({"_id": order_id}, {"customer_id": 1})
+    except Exception as error:
+        fail(f"MongoDB is not reachable ({error!r}); is the stack running? (make up)")
+    finally:
+        await mongo.close()
+    if order is None:
+        fail(f"no order {order_id} (give --customer-id to send anyway)")
+    return str(order["customer_id"])
+
+
+async def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    config = settings()
+    customer_id = args.customer_id or await customer_of(args.order_id)
+    body = {
+        "status": args.status,
+        "metadata": {
+            "receiver": "OrderService",
+            "order_id": args.order_id,
+            "customer_id": customer_id,
+        },
+    }
+    message = aio_pika.Message(
+        ujson.dumps(body).encode(), content_type="application/json", delivery_mode=2
+    )
+    connection = await connect_rabbit(config.rabbit_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        if args.to_queue:
+            target, routing_key = channel.default_exchange, args.to_queue
+        else:
+            target = await channel.get_exchange(config.exchange_name, ensure=True)
+            routing_key = STATUS_KEYS[args.status]
+        try:
+            await target.publish(message, routing_key=routing_key)
+        except PublishError:
+            fail(f"nobody consumes {routing_key!r} (is OrderService started?)")
+        except Exception as error:
+            fail(f"could not publish: {error!r}")
+    finally:
+        await connection.close()
+    print(f"Sent {args.status} for order {args.order_id} via {routing_key!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)
