@@ -1,0 +1,1 @@
+"""DistanceService: delivery distance and time estimate from the restaurant to each customer."""

@@ -1,0 +1,45 @@
+"""`/v1/distances` and `/v1/distance`: stored calculations and estimates for any place."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from DistanceService.business.distances import DistanceWorkflow
+from DistanceService.business.models import Coordinates
+from DistanceService.web.schemas import DistanceView, EstimateView, Location
+
+router = APIRouter(prefix="/v1", tags=["distances"])
+
+
+def _workflow(request: Request) -> DistanceWorkflow:
+    return request.app.state.workflow
+
+
+Workflow = Annotated[DistanceWorkflow, Depends(_workflow)]
+
+
+@router.get(
+    "/distances/{order_id}",
+    response_model=DistanceView,
+    responses={404: {"description": "No distance calculated for this order (yet)"}},
+)
+async def get_distance(order_id: UUID, workflow: Workflow) -> DistanceView:
+    """The distance and delivery estimate calculated for an order when it was placed."""
+    return DistanceView.of(await workflow.get(str(order_id)))
+
+
+@router.get("/distance", response_model=EstimateView)
+async def estimate_distance(
+    workflow: Workflow,
+    latitude: Annotated[float, Query(ge=-90, le=90, examples=[59.3343])],
+    longitude: Annotated[float, Query(ge=-180, le=180, examples=[18.0617])],
+) -> EstimateView:
+    """Distance and delivery estimate from the restaurant to any place (nothing is stored)."""
+    result = workflow.estimate(Coordinates(latitude, longitude))
+    restaurant = workflow.restaurant
+    return EstimateView(
+        distance_km=result.distance_km,
+        estimated_delivery_minutes=result.estimated_delivery_minutes,
+        restaurant=Location(latitude=restaurant.latitude, longitude=restaurant.longitude),
+    )

@@ -1,0 +1,76 @@
+"""The event table: `order.created` reaches the workflow; anything else is refused as malformed."""
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from DistanceService.business.distances import DistanceWorkflow
+from DistanceService.business.models import Coordinates
+from DistanceService.web.events import BINDING_KEYS, distance_event_handler
+from servicekit.broker import InboundMessage, MalformedMessage
+from tests.unit.distance.fakes import FakeCustomers, FakeDistanceRepository
+
+
+def order_created(order_id: str, customer_id: str | None = None) -> dict:
+    return {
+        "status": "created",
+        "metadata": {
+            "receiver": "*",
+            "order_id": order_id,
+            "customer_id": customer_id or str(uuid.uuid4()),
+        },
+        "items": [{"product": "Lasagna", "quantity": 1}],
+        "message_id": str(uuid.uuid4()),
+        "sent_at": "2026-11-22T10:00:00+00:00",
+    }
+
+
+@pytest.fixture
+def repository() -> FakeDistanceRepository:
+    return FakeDistanceRepository()
+
+
+@pytest.fixture
+def handle(repository):
+    workflow = DistanceWorkflow(repository, FakeCustomers(), Coordinates(59.3326, 18.0649), 15, 30)
+    return distance_event_handler(workflow)
+
+
+def test_the_queue_is_bound_to_order_created_only() -> None:
+    assert BINDING_KEYS == ["order.created"]
+
+
+async def test_order_created_is_calculated(handle, repository) -> None:
+    order_id = str(uuid.uuid4())
+    await handle(InboundMessage("order.created", order_created(order_id)))
+    assert list(repository.calculations) == [order_id]
+
+
+async def test_order_created_sent_to_the_queue_by_name_is_routed_by_its_status(
+    handle, repository
+) -> None:
+    order_id = str(uuid.uuid4())
+    await handle(InboundMessage("DistanceService", order_created(order_id)))
+    assert list(repository.calculations) == [order_id]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "created"},
+        {"status": "created", "metadata": None},
+        order_created("not-a-uuid"),
+        order_created(str(uuid.uuid4()), customer_id="../../admin"),
+    ],
+)
+async def test_message_without_usable_ids_is_malformed(handle, repository, body) -> None:
+    with pytest.raises(ValidationError):  # the consumer dead-letters these at once
+        await handle(InboundMessage("order.created", body))
+    assert repository.calculations == {}
+
+
+async def test_unknown_routing_key_and_status_is_malformed(handle) -> None:
+    body = {**order_created(str(uuid.uuid4())), "status": "cookingDone"}
+    with pytest.raises(MalformedMessage):
+        await handle(InboundMessage("kitchen.cookingDone", body))
