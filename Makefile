@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up down status run test test-unit lint format clean
+.PHONY: help install up down status run demo test test-unit lint format clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,8 +20,11 @@ down: ## Stop everything `make up` started (by pid)
 status: ## Show which parts of the stack are up
 	@$(PY) -m devstack status
 
-run: install ## Start the stack in the foreground; Ctrl-C stops it
+run: install ## Start the stack and the services in the foreground; Ctrl-C stops it
 	@$(PY) -m devstack run
+
+demo: install ## Drive orders through the running stack (make up or make run first)
+	@$(PY) -m simulator $(DEMO_ARGS)
 
 test: install ## Run the whole test suite (starts the servers it needs, stops them after)
 	@$(PY) -m pytest -q $(PYTEST_ARGS)

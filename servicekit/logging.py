@@ -46,7 +46,7 @@ def setup_logging(service: str, level: str = "INFO", json: bool = False) -> None
         library_logger = logging.getLogger(name)
         library_logger.handlers = [_InterceptHandler()]
         library_logger.propagate = False
-    # pymongo and aiormq are chatty at DEBUG; keep them at WARNING unless we debug ourselves.
-    quiet = logging.DEBUG if level in ("TRACE", "DEBUG") else logging.WARNING
+    # The libraries log every frame and query at DEBUG and every request at INFO: keep them to
+    # warnings, so that DEBUG means our own details.
     for name in ("pymongo", "aiormq", "aio_pika", "httpx", "httpcore"):
-        logging.getLogger(name).setLevel(quiet)
+        logging.getLogger(name).setLevel(logging.WARNING)

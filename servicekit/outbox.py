@@ -5,6 +5,9 @@ then published; nothing is published for a change that was not stored, nothing s
 the records to `OutboxRelay.publish_now` (the fast path). What the fast path could not publish
 (broker down, no queue bound yet, process killed) the relay's sweep publishes later, with
 back-off per record and a lease so that two instances do not publish the same record at once.
+Each service sweeps only its own records (`source`). Published marks are written in batches; a
+process that dies before writing one publishes that record again later (consumers are
+idempotent), which is the price of one write less per event.
 """
 
 import asyncio
@@ -26,7 +29,9 @@ COLLECTION = "outbox"
 OUTBOX_INDEXES = CollectionIndexes(
     COLLECTION,
     [
-        IndexModel([("published_at", ASCENDING), ("next_attempt_at", ASCENDING)]),
+        IndexModel(
+            [("source", ASCENDING), ("published_at", ASCENDING), ("next_attempt_at", ASCENDING)]
+        ),
         # Published records are kept a week for tracing, then MongoDB removes them.
         IndexModel([("published_at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
     ],
@@ -40,8 +45,9 @@ def _now() -> datetime:
 class OutboxWriter:
     """Adds event records to the outbox inside the caller's transaction."""
 
-    def __init__(self, db: AsyncDatabase[Mapping], grace_s: float = 5.0) -> None:
+    def __init__(self, db: AsyncDatabase[Mapping], source: str, grace_s: float = 5.0) -> None:
         self._collection = db[COLLECTION]
+        self._source = source
         self._grace = timedelta(seconds=grace_s)
 
     async def add(
@@ -51,6 +57,7 @@ class OutboxWriter:
         message_id = str(uuid.uuid4())  # also in the body: consumers can trace it
         record = {
             "_id": message_id,
+            "source": self._source,
             "routing_key": routing_key,
             "body": {**body, "message_id": message_id, "sent_at": now.isoformat()},
             "created_at": now,
@@ -64,26 +71,29 @@ class OutboxWriter:
 
 
 class OutboxRelay:
-    """Publishes outbox records: right after commit, and in a background sweep for leftovers."""
+    """Publishes a service's outbox records: right after commit, and in a background sweep."""
 
     def __init__(
         self,
         db: AsyncDatabase[Mapping],
         publisher: EventPublisher,
+        source: str,
         sweep_interval_s: float = 1.0,
         lease_s: float = 30.0,
         max_backoff_s: float = 15.0,
-        batch_size: int = 100,
         unroutable_attempts: int = 4,
+        mark_interval_s: float = 0.05,
     ) -> None:
-        self._unroutable_attempts = unroutable_attempts
         self._collection = db[COLLECTION]
         self._publisher = publisher
+        self._source = source
         self._interval_s = sweep_interval_s
         self._lease = timedelta(seconds=lease_s)
         self._max_backoff_s = max_backoff_s
-        self._batch_size = batch_size
-        self._task: asyncio.Task[None] | None = None
+        self._unroutable_attempts = unroutable_attempts
+        self._mark_interval_s = mark_interval_s
+        self._published: list[str] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._retry_all = False
 
@@ -94,48 +104,29 @@ class OutboxRelay:
                 self._wake.set()
 
     async def _publish(self, record: Mapping[str, Any]) -> bool:
-        order_id = record["body"].get("metadata", {}).get("order_id")
+        log = logger.bind(order_id=record["body"].get("metadata", {}).get("order_id"))
         try:
             await self._publisher.publish(
                 record["routing_key"], record["body"], message_id=record["_id"]
             )
         except UnroutableMessage as error:
-            attempts = int(record.get("attempts", 0)) + 1
-            if attempts >= self._unroutable_attempts:
-                # Nobody subscribes to this key (a consumer's queue was never declared): keep
-                # the record as evidence, stop retrying, and say so loudly.
-                await self._collection.update_one(
-                    {"_id": record["_id"]},
-                    {
-                        "$set": {
-                            "published_at": _now(),
-                            "unroutable": True,
-                            "last_error": str(error),
-                        }
-                    },
-                )
-                logger.bind(order_id=order_id).error(
-                    "Event {} {} dropped after {} attempts: {}",
-                    record["routing_key"],
-                    record["_id"],
-                    attempts,
-                    error,
-                )
-                return True
-            return await self._retry_later(record, order_id, error)
+            if int(record.get("attempts", 0)) + 1 < self._unroutable_attempts:
+                return await self._retry_later(record, error)
+            # Nobody subscribes to this key (no consumer's queue was ever declared): keep the
+            # record as evidence, stop retrying, and say so loudly.
+            await self._collection.update_one(
+                {"_id": record["_id"]},
+                {"$set": {"published_at": _now(), "unroutable": True, "last_error": str(error)}},
+            )
+            log.error("Event {} {} dropped: {}", record["routing_key"], record["_id"], error)
+            return True
         except BrokerUnavailable as error:
-            return await self._retry_later(record, order_id, error)
-        await self._collection.update_one(
-            {"_id": record["_id"]}, {"$set": {"published_at": _now(), "last_error": None}}
-        )
-        logger.bind(order_id=order_id).debug(
-            "Published {} {}", record["routing_key"], record["_id"]
-        )
+            return await self._retry_later(record, error)
+        self._published.append(record["_id"])
+        log.debug("Published {} {}", record["routing_key"], record["_id"])
         return True
 
-    async def _retry_later(
-        self, record: Mapping[str, Any], order_id: str | None, error: Exception
-    ) -> bool:
+    async def _retry_later(self, record: Mapping[str, Any], error: Exception) -> bool:
         attempts = int(record.get("attempts", 0)) + 1
         delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
         await self._collection.update_one(
@@ -148,7 +139,7 @@ class OutboxRelay:
                 "$inc": {"attempts": 1},
             },
         )
-        logger.bind(order_id=order_id).warning(
+        logger.bind(order_id=record["body"].get("metadata", {}).get("order_id")).warning(
             "Event {} {} not published yet (attempt {}), retry in {:.1f} s: {}",
             record["routing_key"],
             record["_id"],
@@ -158,28 +149,40 @@ class OutboxRelay:
         )
         return False
 
+    async def flush_marks(self) -> None:
+        """Write the published marks collected since the last flush, in one update."""
+        if not self._published:
+            return
+        ids, self._published = self._published, []
+        try:
+            await self._collection.update_many(
+                {"_id": {"$in": ids}}, {"$set": {"published_at": _now(), "last_error": None}}
+            )
+        except Exception:
+            self._published.extend(ids)  # MongoDB hiccup: try again with the next batch
+            raise
+
     async def sweep(self) -> int:
-        """Publish every due record not published yet; returns how many were published."""
+        """Publish every due record of this service not published yet; returns how many."""
         if self._retry_all:
             self._retry_all = False
             await self._collection.update_many(
-                {"published_at": None, "attempts": {"$gt": 0}},
+                {"source": self._source, "published_at": None, "attempts": {"$gt": 0}},
                 {"$set": {"next_attempt_at": _now()}},
             )
         published = 0
-        for _ in range(self._batch_size):
+        while True:
             now = _now()
             record = await self._collection.find_one_and_update(
-                {"published_at": None, "next_attempt_at": {"$lte": now}},
+                {"source": self._source, "published_at": None, "next_attempt_at": {"$lte": now}},
                 {"$set": {"next_attempt_at": now + self._lease}},  # lease it to this instance
                 sort=[("next_attempt_at", ASCENDING)],
                 return_document=ReturnDocument.AFTER,
             )
             if record is None:
-                break
+                return published
             if await self._publish(record):
                 published += 1
-        return published
 
     def retry_now(self) -> None:
         """Publish every waiting record at the next sweep (the broker is back)."""
@@ -187,29 +190,42 @@ class OutboxRelay:
         self._wake.set()
 
     async def pending(self) -> int:
-        """Records not published yet (for health reports and tests)."""
-        return await self._collection.count_documents({"published_at": None})
+        """This service's records not published yet (for health reports and tests)."""
+        await self.flush_marks()
+        return await self._collection.count_documents(
+            {"source": self._source, "published_at": None}
+        )
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._tasks = [
+            asyncio.create_task(self._sweep_forever(), name="outbox-sweep"),
+            asyncio.create_task(self._mark_forever(), name="outbox-marks"),
+        ]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        with contextlib.suppress(Exception):
+            await self.flush_marks()
 
-    async def _run(self) -> None:
+    async def _sweep_forever(self) -> None:
         while True:
             try:
                 published = await self.sweep()
                 if published:
                     logger.info("Outbox relay published {} pending event(s)", published)
-            except asyncio.CancelledError:
-                raise
             except Exception as error:  # MongoDB down: keep the relay alive, try again later
                 logger.warning("Outbox sweep failed: {!r}", error)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval_s)
+
+    async def _mark_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._mark_interval_s)
+            try:
+                await self.flush_marks()
+            except Exception as error:
+                logger.warning("Could not mark published outbox records: {!r}", error)

@@ -17,6 +17,7 @@ from servicekit.cache import RedisCache, create_redis
 from servicekit.health import HealthCheck, expect, http_health_probe, run_checks
 from servicekit.http import ServiceClient, create_http_client
 from servicekit.mongo import CollectionIndexes, MongoEngine
+from servicekit.outbox import OutboxRelay, OutboxWriter
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ConfigError, ServiceSettings, SettingsT, load_settings
 
@@ -79,6 +80,14 @@ class Infrastructure:
         return cls(
             settings, mongo, redis, cache, broker, EventPublisher(broker), http, urls, services
         )
+
+    def outbox(self) -> tuple[OutboxWriter, OutboxRelay]:
+        """The service's outbox writer and relay; the relay retries at once when the broker is
+        back. The caller starts and stops the relay with its other background work."""
+        name = self.settings.service_name
+        relay = OutboxRelay(self.mongo.db, self.publisher, source=name)
+        self.broker.on_reconnect(relay.retry_now)
+        return OutboxWriter(self.mongo.db, source=name), relay
 
     def health_checks(self, called_services: Sequence[str]) -> list[HealthCheck]:
         """MongoDB, RabbitMQ, Redis (non-critical: we work without it) and each called service."""

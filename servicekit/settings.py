@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     service_url_ttl_s: int = Field(24 * 3600, ge=1)
 
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # The service's queue; every instance of a service must use the same one (default: its name).
+    queue_name: str | None = Field(None, min_length=1, max_length=200)
     exchange_name: str = "food_delivery"
     queue_type: str = Field("classic", pattern="^(classic|quorum)$")
     prefetch_count: int = Field(32, ge=2, le=1000)
@@ -62,6 +64,10 @@ class ServiceSettings(BaseSettings):
     health_timeout_s: float = Field(1.0, gt=0)
     log_level: str = Field("INFO", pattern="^(TRACE|DEBUG|INFO|SUCCESS|WARNING|ERROR|CRITICAL)$")
     log_json: bool = False
+
+    @property
+    def work_queue(self) -> str:
+        return self.queue_name or self.service_name
 
     @model_validator(mode="after")
     def _no_placeholder_key_in_production(self) -> "ServiceSettings":

@@ -20,7 +20,7 @@ from servicekit import __version__
 from servicekit.broker import QueueConsumer, ServiceQueue
 from servicekit.health import HealthCheck, expect
 from servicekit.logging import setup_logging
-from servicekit.outbox import OUTBOX_INDEXES, OutboxRelay, OutboxWriter
+from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
 from servicekit.web import api_key_guard, create_service_app, health_router
@@ -37,9 +37,9 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Distances are read only by _id (the order id): the outbox is all that needs indexes.
         infra = await Infrastructure.start(settings, [OUTBOX_INDEXES])
-        relay = OutboxRelay(infra.mongo.db, infra.publisher)
+        outbox, relay = infra.outbox()
         workflow = DistanceWorkflow(
-            MongoDistanceRepository(infra.mongo.db, OutboxWriter(infra.mongo.db), relay),
+            MongoDistanceRepository(infra.mongo.db, outbox, relay),
             HttpCustomerAddresses(infra.services),
             Coordinates(settings.restaurant_latitude, settings.restaurant_longitude),
             settings.preparation_minutes,
@@ -49,7 +49,7 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
             infra.broker,
             infra.publisher,
             ServiceQueue(
-                settings.service_name,
+                settings.work_queue,
                 BINDING_KEYS,
                 settings.retry_delays_ms,
                 settings.queue_type,
@@ -60,7 +60,6 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
         app.state.workflow = workflow
         await consumer.start()
         relay.start()
-        infra.broker.on_reconnect(relay.retry_now)
         state.update(infra=infra, consumer=consumer)
         logger.info("DistanceService ready on port {}", settings.port)
         try:

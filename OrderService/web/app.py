@@ -21,7 +21,7 @@ from servicekit import __version__
 from servicekit.broker import QueueConsumer, ServiceQueue
 from servicekit.health import HealthCheck, expect
 from servicekit.logging import setup_logging
-from servicekit.outbox import OUTBOX_INDEXES, OutboxRelay, OutboxWriter
+from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
 from servicekit.web import api_key_guard, create_service_app, health_router
@@ -42,10 +42,8 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [ORDER_INDEXES, OUTBOX_INDEXES])
-        relay = OutboxRelay(infra.mongo.db, infra.publisher)
-        repository = MongoOrderRepository(
-            infra.mongo.db, OutboxWriter(infra.mongo.db), relay, settings.charge_grace_s
-        )
+        outbox, relay = infra.outbox()
+        repository = MongoOrderRepository(infra.mongo.db, outbox, relay, settings.charge_grace_s)
         workflow = OrderWorkflow(
             repository,
             RedisOrderCache(infra.cache, settings.order_cache_ttl_s),
@@ -59,7 +57,7 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
             infra.broker,
             infra.publisher,
             ServiceQueue(
-                settings.service_name,
+                settings.work_queue,
                 BINDING_KEYS,
                 settings.retry_delays_ms,
                 settings.queue_type,
@@ -71,7 +69,6 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
         await consumer.start()
         relay.start()
         charges.start()
-        infra.broker.on_reconnect(relay.retry_now)
         state.update(infra=infra, consumer=consumer)
         logger.info("OrderService ready on port {}", settings.port)
         try:

@@ -26,7 +26,7 @@ from PaymentService.settings import PaymentSettings
 from PaymentService.web.routes import router
 from servicekit import __version__
 from servicekit.logging import setup_logging
-from servicekit.outbox import OUTBOX_INDEXES, OutboxRelay, OutboxWriter
+from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
 from servicekit.web import api_key_guard, create_service_app, health_router
@@ -47,8 +47,8 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [PAYMENT_INDEXES, OUTBOX_INDEXES])
-        relay = OutboxRelay(infra.mongo.db, infra.publisher)
-        repository = MongoPaymentRepository(infra.mongo.db, OutboxWriter(infra.mongo.db), relay)
+        outbox, relay = infra.outbox()
+        repository = MongoPaymentRepository(infra.mongo.db, outbox, relay)
         app.state.workflow = PaymentWorkflow(
             repository,
             HttpCustomerBilling(infra.services),
@@ -57,7 +57,6 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
             stale_request_s=settings.stale_request_s,
         )
         relay.start()
-        infra.broker.on_reconnect(relay.retry_now)
         state.update(infra=infra, relay=relay)
         logger.info("PaymentService ready on port {}", settings.port)
         try:

@@ -66,7 +66,7 @@ async def service_urls(mongo: MongoEngine, settings: ServiceSettings) -> Service
 def distance_service(
     settings: ServiceSettings, exchange: str, queue_name: str, service_urls, tmp_path_factory
 ) -> Iterator[ServiceProcess]:
-    env = service_env(settings, exchange, SERVICE_NAME=queue_name)
+    env = service_env(settings, exchange, QUEUE_NAME=queue_name)
     stack, part = start_service("DistanceService", tmp_path_factory.mktemp("distance"), env)
     yield part
     stack.down()
@@ -263,7 +263,7 @@ async def test_health_reports_every_resource_and_the_docs_are_served(
         openapi = await client.get("/openapi.json")
         swagger = await client.get("/docs")
     assert report.status_code == 200, report.text
-    assert report.json()["service"] == queue_name  # SERVICE_NAME names the service and queue
+    assert report.json()["service"] == "DistanceService"
     assert report.json()["status"] == "pass"
     assert set(report.json()["checks"]) == {
         "mongodb",
@@ -333,7 +333,7 @@ def order_service(
     settings: ServiceSettings, exchange: str, distance_service: ServiceProcess, tmp_path_factory
 ) -> Iterator[ServiceProcess]:
     queue = f"OrderService-{uuid.uuid4().hex[:6]}"
-    env = service_env(settings, exchange, SERVICE_NAME=queue)
+    env = service_env(settings, exchange, QUEUE_NAME=queue)
     stack, part = start_service("OrderService", tmp_path_factory.mktemp("orders"), env)
     yield part
     stack.down()

@@ -69,7 +69,7 @@ def order_services(
     """Two instances on one queue: the events are shared between them."""
     state = tmp_path_factory.mktemp("orders")
     started = [
-        start_service("OrderService", state, {**env, "SERVICE_NAME": queue_name}) for _ in range(2)
+        start_service("OrderService", state, {**env, "QUEUE_NAME": queue_name}) for _ in range(2)
     ]
     yield [part for _, part in started]
     for stack, _ in started:
