@@ -7,10 +7,10 @@ from uuid import UUID
 from DistanceService.business.distances import DistanceWorkflow
 from servicekit.broker import (
     InboundMessage,
-    MalformedMessage,
     MessageHandler,
     Metadata,
     StatusMessage,
+    route,
 )
 
 
@@ -37,21 +37,11 @@ HANDLERS: dict[str, Callable[[DistanceWorkflow, dict[str, Any]], Awaitable[None]
     "order.created": _order_created,
 }
 BINDING_KEYS = list(HANDLERS)
-# A message published straight to the queue by name carries no routing key: use its status.
-BY_STATUS = {key.split(".", 1)[1]: key for key in HANDLERS}
 
 
 def distance_event_handler(workflow: DistanceWorkflow) -> MessageHandler:
     async def handle(message: InboundMessage) -> None:
-        status_message = StatusMessage.model_validate(message.body)
-        key = message.routing_key
-        if key not in HANDLERS:
-            key = BY_STATUS.get(status_message.status, "")
-        if key not in HANDLERS:
-            raise MalformedMessage(
-                f"no handler for routing key {message.routing_key!r} / status "
-                f"{status_message.status!r}"
-            )
+        key, _ = route(message, HANDLERS)
         await HANDLERS[key](workflow, message.body)
 
     return handle

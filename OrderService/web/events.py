@@ -6,7 +6,7 @@ from pydantic import Field
 
 from OrderService.business.orders import OrderWorkflow
 from OrderService.business.state_machine import OrderStatus
-from servicekit.broker import InboundMessage, MalformedMessage, MessageHandler, StatusMessage
+from servicekit.broker import InboundMessage, MessageHandler, StatusMessage, route
 from servicekit.keyed_lock import KeyedLock
 
 S = OrderStatus
@@ -54,8 +54,6 @@ HANDLERS: dict[str, Callable[[OrderWorkflow, StatusMessage, dict], Awaitable[Non
     "order.cancelled": _cancelled,  # our own event: undo the booking and the payment
 }
 BINDING_KEYS = list(HANDLERS)
-# A message published straight to the queue by name carries no routing key: use its status.
-BY_STATUS = {key.split(".", 1)[1]: key for key in HANDLERS}
 
 
 def order_event_handler(workflow: OrderWorkflow) -> MessageHandler:
@@ -65,15 +63,7 @@ def order_event_handler(workflow: OrderWorkflow) -> MessageHandler:
     per_order = KeyedLock()
 
     async def handle(message: InboundMessage) -> None:
-        status_message = StatusMessage.model_validate(message.body)
-        key = message.routing_key
-        if key not in HANDLERS:
-            key = BY_STATUS.get(status_message.status, "")
-        if key not in HANDLERS:
-            raise MalformedMessage(
-                f"no handler for routing key {message.routing_key!r} / status "
-                f"{status_message.status!r}"
-            )
+        key, status_message = route(message, HANDLERS)
         async with per_order.hold(status_message.metadata.order_id):
             await HANDLERS[key](workflow, status_message, message.body)
 

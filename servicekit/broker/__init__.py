@@ -5,6 +5,7 @@ from servicekit.broker.consumer import MessageHandler, QueueConsumer
 from servicekit.broker.errors import BrokerUnavailable, MalformedMessage, UnroutableMessage
 from servicekit.broker.messages import InboundMessage, Metadata, StatusMessage
 from servicekit.broker.publisher import EventPublisher
+from servicekit.broker.routing import route
 from servicekit.broker.topology import ServiceQueue
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "ServiceQueue",
     "StatusMessage",
     "UnroutableMessage",
+    "route",
 ]
