@@ -14,8 +14,9 @@ from redis.asyncio import Redis
 from devstack.parts import infrastructure
 from devstack.stack import Stack
 from servicekit.broker import BrokerConnection, EventPublisher
-from servicekit.cache import create_redis
+from servicekit.cache import RedisCache, create_redis
 from servicekit.mongo import MongoEngine
+from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 
 
@@ -40,6 +41,19 @@ async def redis(settings: ServiceSettings) -> AsyncIterator[Redis]:
     client = create_redis(settings.redis_url, settings.redis_timeout_s)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="module")
+async def service_urls(mongo: MongoEngine, settings: ServiceSettings) -> ServiceUrlCache:
+    """Service URLs in the test database, with a Redis cache db of the tests' own."""
+    from tests.integration.services import TEST_REDIS_URL
+
+    client = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    await client.flushdb()
+    urls = ServiceUrlCache(mongo.db, RedisCache(client), ttl_s=3600)
+    for service, url in settings.service_urls.items():
+        await urls.register(service, url)
+    return urls
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ from typing import Any
 
 import aio_pika
 import pytest
-from redis.asyncio import Redis
 
 from devstack.parts import ServiceProcess
 from DistanceService.business.calculation import estimate
 from DistanceService.business.models import Coordinates
 from servicekit.broker import BrokerConnection, EventPublisher
-from servicekit.cache import RedisCache
 from servicekit.mongo import MongoEngine
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
@@ -23,9 +21,9 @@ from simulator.parties import Customer
 from tests.conftest import TEST_API_KEY
 from tests.integration.conftest import free_port, wait_for
 from tests.integration.services import (
-    TEST_REDIS_URL,
     EventWatcher,
     api,
+    delete_service_queues,
     service_env,
     start_service,
     watch_events,
@@ -51,12 +49,8 @@ def queue_name() -> str:
 
 
 @pytest.fixture(scope="module")
-async def service_urls(mongo: MongoEngine, settings: ServiceSettings) -> ServiceUrlCache:
-    redis = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
-    await redis.flushdb()
-    urls = ServiceUrlCache(mongo.db, RedisCache(redis), ttl_s=3600)
-    for service, url in settings.service_urls.items():
-        await urls.register(service, url)
+async def service_urls(service_urls: ServiceUrlCache) -> ServiceUrlCache:
+    urls = service_urls
     # OrderService (end-to-end test) must not charge through whatever answers on 8001.
     await urls.register("PaymentService", f"http://127.0.0.1:{free_port()}")
     return urls
@@ -70,17 +64,7 @@ def distance_service(
     stack, part = start_service("DistanceService", tmp_path_factory.mktemp("distance"), env)
     yield part
     stack.down()
-    asyncio.run(_delete_queues(settings.rabbit_url, queue_name, exchange))
-
-
-async def _delete_queues(rabbit_url: str, queue: str, exchange: str | None = None) -> None:
-    connection = await aio_pika.connect(rabbit_url)
-    channel = await connection.channel()
-    for name in (queue, f"{queue}.dead", f"{queue}.retry.100", f"{queue}.retry.300"):
-        await channel.queue_delete(name, if_unused=False, if_empty=False)
-    if exchange:
-        await channel.exchange_delete(exchange)
-    await connection.close()
+    asyncio.run(delete_service_queues(settings.rabbit_url, queue_name, exchange=exchange))
 
 
 @pytest.fixture
@@ -337,7 +321,7 @@ def order_service(
     stack, part = start_service("OrderService", tmp_path_factory.mktemp("orders"), env)
     yield part
     stack.down()
-    asyncio.run(_delete_queues(settings.rabbit_url, queue))
+    asyncio.run(delete_service_queues(settings.rabbit_url, queue))
 
 
 async def test_order_placed_on_order_service_gets_its_distance(

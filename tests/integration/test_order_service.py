@@ -9,17 +9,19 @@ from pathlib import Path
 import aio_pika
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from devstack.parts import ServiceProcess
-from servicekit.cache import RedisCache
 from servicekit.mongo import MongoEngine
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
 from tests.conftest import TEST_API_KEY
 from tests.integration.conftest import free_port, wait_for
-from tests.integration.services import TEST_REDIS_URL, service_env, start_service
+from tests.integration.services import (
+    delete_service_queues,
+    service_env,
+    start_service,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -40,16 +42,6 @@ def queue_name() -> str:
 
 
 @pytest.fixture(scope="module")
-async def service_urls(mongo: MongoEngine, settings: ServiceSettings) -> ServiceUrlCache:
-    redis = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
-    await redis.flushdb()
-    urls = ServiceUrlCache(mongo.db, RedisCache(redis), ttl_s=3600)
-    for service, url in settings.service_urls.items():
-        await urls.register(service, url)
-    return urls
-
-
-@pytest.fixture(scope="module")
 def env(settings: ServiceSettings, exchange: str) -> dict[str, str]:
     return service_env(settings, exchange)
 
@@ -64,7 +56,7 @@ async def payment_service(env, service_urls, tmp_path_factory) -> AsyncIterator[
 
 @pytest.fixture(scope="module")
 def order_services(
-    env, queue_name, payment_service, tmp_path_factory, settings: ServiceSettings
+    env, queue_name, exchange, payment_service, tmp_path_factory, settings: ServiceSettings
 ) -> Iterator[list[ServiceProcess]]:
     """Two instances on one queue: the events are shared between them."""
     state = tmp_path_factory.mktemp("orders")
@@ -74,15 +66,7 @@ def order_services(
     yield [part for _, part in started]
     for stack, _ in started:
         stack.down()
-    asyncio.run(_delete_queues(settings.rabbit_url, queue_name))
-
-
-async def _delete_queues(rabbit_url: str, queue: str) -> None:
-    connection = await aio_pika.connect(rabbit_url)
-    channel = await connection.channel()
-    for name in (queue, f"{queue}.dead", f"{queue}.retry.100", f"{queue}.retry.300"):
-        await channel.queue_delete(name, if_unused=False, if_empty=False)
-    await connection.close()
+    asyncio.run(delete_service_queues(settings.rabbit_url, queue_name, exchange=exchange))
 
 
 @pytest.fixture

@@ -7,17 +7,14 @@ from pathlib import Path
 import aio_pika
 import pytest
 import ujson
-from redis.asyncio import Redis
 
 from devstack.parts import Prism, RabbitMQ, ServiceProcess
 from devstack.stack import Stack
-from servicekit.cache import RedisCache
 from servicekit.mongo import MongoEngine
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from tests.integration.conftest import free_port, wait_for
 from tests.integration.services import (
-    TEST_REDIS_URL,
     EventWatcher,
     api,
     service_env,
@@ -43,16 +40,6 @@ def payment_body(order_id: str | None = None) -> dict:
 @pytest.fixture(scope="module")
 def exchange() -> str:
     return f"test-payments-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="module")
-async def service_urls(mongo: MongoEngine, settings: ServiceSettings) -> ServiceUrlCache:
-    redis = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
-    await redis.flushdb()
-    urls = ServiceUrlCache(mongo.db, RedisCache(redis), ttl_s=3600)
-    for service, url in settings.service_urls.items():
-        await urls.register(service, url)
-    return urls
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,65 @@
+"""End-to-end: all three services as processes on the real stack, driven from outside."""
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from devstack.parts import ServiceProcess
+from servicekit.service_urls import ServiceUrlCache
+from servicekit.settings import ServiceSettings
+from tests.conftest import TEST_API_KEY
+from tests.integration.conftest import mongo, redis, service_urls, stack  # noqa: F401
+from tests.integration.services import delete_service_queues, service_env, start_service
+
+
+@dataclass
+class System:
+    env: dict[str, str]
+    exchange: str
+    order_queue: str
+    distance_queue: str
+    order: ServiceProcess
+    payment: ServiceProcess
+    distance: ServiceProcess
+
+    @property
+    def order_url(self) -> str:
+        return f"http://127.0.0.1:{self.order.port}"
+
+    @property
+    def payment_url(self) -> str:
+        return f"http://127.0.0.1:{self.payment.port}"
+
+
+@pytest.fixture(scope="module")
+async def system(
+    settings: ServiceSettings,
+    service_urls: ServiceUrlCache,  # noqa: F811
+    tmp_path_factory,
+) -> AsyncIterator[System]:
+    """The three services on an exchange and queues of this module's own."""
+    suffix = uuid.uuid4().hex[:6]
+    exchange = f"test-e2e-{suffix}"
+    order_queue, distance_queue = f"OrderService-{suffix}", f"DistanceService-{suffix}"
+    env = service_env(settings, exchange, LOG_LEVEL="INFO")
+    state = tmp_path_factory.mktemp("e2e")
+    payment_stack, payment = start_service("PaymentService", state, env)
+    await service_urls.register("PaymentService", f"http://127.0.0.1:{payment.port}")
+    order_stack, order = start_service("OrderService", state, {**env, "QUEUE_NAME": order_queue})
+    distance_stack, distance = start_service(
+        "DistanceService", state, {**env, "QUEUE_NAME": distance_queue}
+    )
+    yield System(
+        {**env, "SERVICE_API_KEY": TEST_API_KEY},
+        exchange,
+        order_queue,
+        distance_queue,
+        order,
+        payment,
+        distance,
+    )
+    for started in (distance_stack, order_stack, payment_stack):
+        started.down()
+    await delete_service_queues(settings.rabbit_url, order_queue, distance_queue, exchange=exchange)
