@@ -84,10 +84,12 @@ class Infrastructure:
     def outbox(self) -> tuple[OutboxWriter, OutboxRelay]:
         """The service's outbox writer and relay; the relay retries at once when the broker is
         back. The caller starts and stops the relay with its other background work."""
-        name = self.settings.service_name
-        relay = OutboxRelay(self.mongo.db, self.publisher, source=name)
+        # A record belongs to the service and the exchange it is meant for: two deployments
+        # sharing a database never publish each other's events.
+        source = f"{self.settings.service_name}@{self.settings.exchange_name}"
+        relay = OutboxRelay(self.mongo.db, self.publisher, source=source)
         self.broker.on_reconnect(relay.retry_now)
-        return OutboxWriter(self.mongo.db, source=name), relay
+        return OutboxWriter(self.mongo.db, source=source), relay
 
     def health_checks(self, called_services: Sequence[str]) -> list[HealthCheck]:
         """MongoDB, RabbitMQ, Redis (non-critical: we work without it) and each called service."""

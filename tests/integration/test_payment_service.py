@@ -91,7 +91,9 @@ async def test_pay_then_paid_callback_publishes_exactly_one_payment_paid(
 
 async def _no_pending_outbox(mongo: MongoEngine) -> bool:
     return (
-        await mongo.db.outbox.count_documents({"source": "PaymentService", "published_at": None})
+        await mongo.db.outbox.count_documents(
+            {"source": {"$regex": "^PaymentService@"}, "published_at": None}
+        )
         == 0
     )
 
