@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up down status run demo test test-unit lint format clean
+.PHONY: help install up down status run demo bench test test-unit lint format clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ run: install ## Start the stack and the services in the foreground; Ctrl-C stops
 
 demo: install ## Drive orders through the running stack (make up or make run first)
 	@$(PY) -m simulator $(DEMO_ARGS)
+
+bench: install ## Benchmarks against the running stack (make up first); results in .state/bench/
+	@$(PY) -m bench $(BENCH_ARGS)
 
 test: install ## Run the whole test suite (starts the servers it needs, stops them after)
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
