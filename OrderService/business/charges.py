@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from loguru import logger
 
+from OrderService.business.models import Order
 from OrderService.business.orders import OrderWorkflow
 from OrderService.business.ports import OrderRepository
 
@@ -26,15 +27,15 @@ class ChargeDispatcher:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
 
-    def charge_soon(self, order_id: str) -> None:
+    def charge_soon(self, order: Order) -> None:
         """Charge in the background so that placing the order answers at once."""
-        task = asyncio.create_task(self._charge(order_id))
+        task = asyncio.create_task(self._charge(order.id, order))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
-    async def _charge(self, order_id: str) -> None:
+    async def _charge(self, order_id: str, order: Order | None = None) -> None:
         try:
-            await self._workflow.charge(order_id)
+            await self._workflow.charge(order_id, order)
         except Exception as error:  # MongoDB hiccup: the sweep picks the order up again
             logger.bind(order_id=order_id).warning("Charge attempt failed: {!r}", error)
 
@@ -42,7 +43,7 @@ class ChargeDispatcher:
         """Charge every order whose charge is due; returns how many were tried."""
         tried = 0
         while order := await self._repository.orders_to_charge(datetime.now(UTC), self._lease_s):
-            await self._charge(order.id)
+            await self._charge(order.id, order)
             tried += 1
         return tried
 

@@ -132,11 +132,12 @@ class OrderWorkflow:
 
     # --- the charge -----------------------------------------------------------------------
 
-    async def charge(self, order_id: str) -> None:
-        """Ask PaymentService to charge a stored order. A refusal ends the order in
-        paymentFailed; any other failure schedules another attempt (nothing is lost)."""
+    async def charge(self, order_id: str, order: Order | None = None) -> None:
+        """Ask PaymentService to charge a stored order (pass it when at hand, to save a read).
+        A refusal ends the order in paymentFailed; any other failure schedules another attempt
+        (nothing is lost)."""
         log = logger.bind(order_id=order_id)
-        order = await self._repository.get(order_id)
+        order = order or await self._repository.get(order_id)
         if order is None or order.charge != "pending":
             return
         if order.status != S.CREATED:  # cancelled before it was charged
@@ -171,8 +172,19 @@ class OrderWorkflow:
     # --- events ---------------------------------------------------------------------------
 
     async def apply_status(self, order_id: str, target: OrderStatus) -> None:
-        """An outside party reports a status; apply it, ignore it, or wait for its turn."""
+        """An outside party reports a status; apply it, ignore it, or wait for its turn.
+
+        The allowed step is tried first as one conditional update (the common case costs one
+        database round trip); only when it does not apply is the order read to tell why.
+        """
         log = logger.bind(order_id=order_id)
+        updated = await self._repository.transition(order_id, TRANSITIONS[target], target)
+        if updated is not None:
+            await self._cache.put(updated)
+            log.info("Order {} -> {}", updated.history[-2]["status"], target)
+            if target in FOLLOW_UPS:
+                await FOLLOW_UPS[target](self, updated)
+            return
         order = await self._repository.get(order_id)
         if order is None:
             log.warning("Event {} for an unknown order ignored", target)
@@ -183,21 +195,13 @@ class OrderWorkflow:
         decision = decide(order.status, target)
         if decision.verdict == Verdict.WAIT:
             raise NotReadyYet(decision.reason)
-        if decision.verdict == Verdict.IGNORE:
-            # A redelivered event whose follow-up step did not finish: finish it now.
-            if order.status in FOLLOW_UPS and order.status == target:
-                await FOLLOW_UPS[order.status](self, order)
-            else:
-                log.info("Event {} ignored: {}", target, decision.reason)
-            return
-        updated = await self._repository.transition(order_id, TRANSITIONS[target], target)
-        if updated is None:  # another event moved it first: decide again on the new state
+        if decision.verdict == Verdict.APPLY:  # it moved between our two reads: try again
             await self.apply_status(order_id, target)
-            return
-        await self._cache.put(updated)
-        log.info("Order {} -> {}", order.status, target)
-        if target in FOLLOW_UPS:
-            await FOLLOW_UPS[target](self, updated)
+        elif order.status == target and target in FOLLOW_UPS:
+            # A redelivered event whose follow-up step did not finish: finish it now.
+            await FOLLOW_UPS[target](self, order)
+        else:
+            log.info("Event {} ignored: {}", target, decision.reason)
 
     async def _book_delivery(self, order: Order) -> None:
         address = await self._customers.address(order.customer_id)

@@ -50,7 +50,7 @@ async def place_order(
         idempotency_key,
     )
     if is_new:
-        charges.charge_soon(order.id)
+        charges.charge_soon(order)
     response.headers["Location"] = f"/v1/orders/{order.id}"
     return OrderResponse.of(order)
 
