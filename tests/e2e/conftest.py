@@ -45,21 +45,29 @@ async def system(
     order_queue, distance_queue = f"OrderService-{suffix}", f"DistanceService-{suffix}"
     env = service_env(settings, exchange, LOG_LEVEL="INFO")
     state = tmp_path_factory.mktemp("e2e")
-    payment_stack, payment = start_service("PaymentService", state, env)
-    await service_urls.register("PaymentService", f"http://127.0.0.1:{payment.port}")
-    order_stack, order = start_service("OrderService", state, {**env, "QUEUE_NAME": order_queue})
-    distance_stack, distance = start_service(
-        "DistanceService", state, {**env, "QUEUE_NAME": distance_queue}
-    )
-    yield System(
-        {**env, "SERVICE_API_KEY": TEST_API_KEY},
-        exchange,
-        order_queue,
-        distance_queue,
-        order,
-        payment,
-        distance,
-    )
-    for started in (distance_stack, order_stack, payment_stack):
-        started.down()
+    stacks = []  # stopped in reverse even when a later one fails to start
+    try:
+        payment_stack, payment = start_service("PaymentService", state, env)
+        stacks.append(payment_stack)
+        await service_urls.register("PaymentService", f"http://127.0.0.1:{payment.port}")
+        order_stack, order = start_service(
+            "OrderService", state, {**env, "QUEUE_NAME": order_queue}
+        )
+        stacks.append(order_stack)
+        distance_stack, distance = start_service(
+            "DistanceService", state, {**env, "QUEUE_NAME": distance_queue}
+        )
+        stacks.append(distance_stack)
+        yield System(
+            {**env, "SERVICE_API_KEY": TEST_API_KEY},
+            exchange,
+            order_queue,
+            distance_queue,
+            order,
+            payment,
+            distance,
+        )
+    finally:
+        for started in reversed(stacks):
+            started.down()
     await delete_service_queues(settings.rabbit_url, order_queue, distance_queue, exchange=exchange)

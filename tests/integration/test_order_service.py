@@ -60,12 +60,14 @@ def order_services(
 ) -> Iterator[list[ServiceProcess]]:
     """Two instances on one queue: the events are shared between them."""
     state = tmp_path_factory.mktemp("orders")
-    started = [
-        start_service("OrderService", state, {**env, "QUEUE_NAME": queue_name}) for _ in range(2)
-    ]
-    yield [part for _, part in started]
-    for stack, _ in started:
-        stack.down()
+    started = []
+    try:
+        for _ in range(2):
+            started.append(start_service("OrderService", state, {**env, "QUEUE_NAME": queue_name}))
+        yield [part for _, part in started]
+    finally:
+        for stack, _ in started:
+            stack.down()
     asyncio.run(delete_service_queues(settings.rabbit_url, queue_name, exchange=exchange))
 
 
