@@ -3,16 +3,23 @@
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from loguru import logger
 from redis.asyncio import Redis
 
 from servicekit import __version__
-from servicekit.broker import BrokerConnection, EventPublisher
+from servicekit.broker import (
+    BrokerConnection,
+    EventPublisher,
+    MessageHandler,
+    QueueConsumer,
+    ServiceQueue,
+)
 from servicekit.cache import RedisCache, create_redis
 from servicekit.health import HealthCheck, expect, http_health_probe, run_checks
 from servicekit.http import ServiceClient, create_http_client
@@ -22,6 +29,17 @@ from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ConfigError, ServiceSettings, SettingsT, load_settings
 
 T = TypeVar("T")
+
+
+class BackgroundWorker(Protocol):
+    """Something that runs beside the requests (outbox relay, charge sweep)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+W = TypeVar("W", bound=BackgroundWorker)
 
 
 async def retry_until(
@@ -52,6 +70,8 @@ class Infrastructure:
     http: httpx.AsyncClient
     service_urls: ServiceUrlCache
     services: ServiceClient
+    consumers: list[QueueConsumer] = field(default_factory=list)
+    workers: list[BackgroundWorker] = field(default_factory=list)
 
     @classmethod
     async def start(
@@ -82,14 +102,51 @@ class Infrastructure:
         )
 
     def outbox(self) -> tuple[OutboxWriter, OutboxRelay]:
-        """The service's outbox writer and relay; the relay retries at once when the broker is
-        back. The caller starts and stops the relay with its other background work."""
+        """The service's outbox writer and relay (run while the service runs); the relay retries
+        at once when the broker is back."""
         # A record belongs to the service and the exchange it is meant for: two deployments
         # sharing a database never publish each other's events.
         source = f"{self.settings.service_name}@{self.settings.exchange_name}"
         relay = OutboxRelay(self.mongo.db, self.publisher, source=source)
         self.broker.on_reconnect(relay.retry_now)
+        self.keep_running(relay)
         return OutboxWriter(self.mongo.db, source=source), relay
+
+    def consumer(self, binding_keys: Sequence[str], handler: MessageHandler) -> QueueConsumer:
+        """The consumer of the service's queue (bound to `binding_keys`), run while it runs."""
+        settings = self.settings
+        queue = ServiceQueue(
+            settings.work_queue, binding_keys, settings.retry_delays_ms, settings.queue_type
+        )
+        consumer = QueueConsumer(
+            self.broker, self.publisher, queue, handler, settings.prefetch_count
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def keep_running(self, worker: W) -> W:
+        """Start a background worker with the service and stop it at shutdown."""
+        self.workers.append(worker)
+        return worker
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator["Infrastructure"]:
+        """Run consumers and workers; at exit stop taking messages, let the work in flight
+        finish, stop the workers, then close every connection."""
+        try:
+            for worker in self.workers:
+                worker.start()
+            for consumer in self.consumers:
+                await consumer.start()
+            logger.info("{} ready", self.settings.service_name)
+            yield self
+        finally:
+            for consumer in self.consumers:
+                await consumer.stop()
+            for worker in reversed(self.workers):
+                await worker.stop()
+            await self.close()
+            logger.info("{} stopped", self.settings.service_name)
 
     def health_checks(self, called_services: Sequence[str]) -> list[HealthCheck]:
         """MongoDB, RabbitMQ, Redis (non-critical: we work without it) and each called service."""
@@ -100,6 +157,10 @@ class Infrastructure:
             ),
             HealthCheck("redis", self.cache.ping, critical=False),
         ]
+        for consumer in self.consumers:
+            checks.append(
+                HealthCheck("consumer", expect(lambda c=consumer: c.is_running, "not consuming"))
+            )
         for name in called_services:
             base_url = (lambda service: lambda: self.service_urls.get(service))(name)
             path = (
@@ -148,5 +209,7 @@ def serve(settings_class: type[SettingsT], create_app: Callable[[SettingsT], Any
         port=getattr(settings, "port", 8000),
         log_config=None,  # our loguru setup routes uvicorn's loggers
         timeout_graceful_shutdown=10,
+        ssl_certfile=settings.tls_cert_file,
+        ssl_keyfile=settings.tls_key_file,
     )
     return 0

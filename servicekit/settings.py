@@ -47,6 +47,9 @@ class ServiceSettings(BaseSettings):
     http_connect_timeout_s: float = Field(2.0, gt=0)
     tls_verify: bool = True
     tls_ca_file: str | None = None
+    # Serve HTTPS when both are set (otherwise plain HTTP, e.g. behind a TLS-terminating proxy).
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
 
     # Seeded into the service-URL collection by scripts/seed_service_urls.py (JSON object).
     service_urls: dict[str, str] = Field(
@@ -76,6 +79,12 @@ class ServiceSettings(BaseSettings):
             and "change-me" in self.service_api_key.get_secret_value()
         ):
             raise ValueError("SERVICE_API_KEY is still the development key from .env.example")
+        return self
+
+    @model_validator(mode="after")
+    def _tls_files_come_in_pairs(self) -> "ServiceSettings":
+        if bool(self.tls_cert_file) != bool(self.tls_key_file):
+            raise ValueError("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither")
         return self
 
     @field_validator("mongo_url")

@@ -1,10 +1,10 @@
 """FastAPI pieces every service shares: API key check, health routes, error answers, body limit."""
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
@@ -61,12 +61,23 @@ def create_service_app(
     description: str,
     version: str,
     lifespan: Any,
+    api: APIRouter,
+    api_key: str,
     business_errors: dict[type[Exception], int],
+    called_services: Sequence[str] = (),
     max_body_bytes: int = 64 * 1024,
 ) -> FastAPI:
-    """A FastAPI app with the behaviour every service shares: body limit, error answers, and
-    each business error type answered with its status code and its message."""
+    """A FastAPI app with what every service shares: the API behind the X-API-Key check, the
+    health routes (reading `app.state.infra`, set by the lifespan), a body limit, and error
+    answers, each business error type with its status code and message."""
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.include_router(api, dependencies=[Depends(api_key_guard(api_key))])
+    app.include_router(
+        health_router(
+            lambda: app.state.infra.health_report(called_services),
+            lambda: app.state.infra.readiness(),
+        )
+    )
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     install_error_handlers(app)
 

@@ -41,6 +41,9 @@ def parse(argv: list[str] | None, settings: ServiceSettings) -> argparse.Namespa
     )
     parser.add_argument("--timeout", type=float, default=60, help="seconds per order (default 60)")
     parser.add_argument("--seed", type=int, default=7, help="random seed for the scenario mix")
+    parser.add_argument(
+        "--distance-wait", type=float, default=10, help="seconds to wait for late distances (10)"
+    )
     urls = settings.service_urls
     parser.add_argument("--order-url", default=urls.get("OrderService", "http://127.0.0.1:8000"))
     parser.add_argument(
@@ -94,11 +97,27 @@ async def run(args: argparse.Namespace, console: Console) -> list[Outcome]:
                 progress.update(task, advance=1, failed=failed)
                 return outcome
 
-            return await asyncio.gather(*(one(scenario) for scenario in scenarios))
+            outcomes = await asyncio.gather(*(one(scenario) for scenario in scenarios))
+        await _await_distances(customer, outcomes, args.distance_wait)
+        return outcomes
     finally:
         await customer.close()
         await card_company.close()
         await reporter.close()
+
+
+async def _await_distances(customer: Customer, outcomes: list[Outcome], wait_s: float) -> None:
+    """An order can end before its distance arrives (a failed payment is quick): give the
+    distances still missing a moment, then count them again."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    missing = [o for o in outcomes if o.ok and not o.has_distance and o.order_id]
+    while missing and loop.time() < deadline:
+        await asyncio.sleep(0.2)
+        for outcome in missing:
+            order = await customer.get(outcome.order_id or "")
+            outcome.has_distance = order.get("distance_km") is not None
+        missing = [o for o in missing if not o.has_distance]
 
 
 async def _check_reachable(customer: Customer, card: CardCompany, reporter: StatusReporter) -> None:

@@ -2,10 +2,8 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import Depends, FastAPI
-from loguru import logger
+from fastapi import FastAPI
 
 from PaymentService.business.errors import (
     CallbackConflict,
@@ -29,7 +27,7 @@ from servicekit.logging import setup_logging
 from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
-from servicekit.web import api_key_guard, create_service_app, health_router
+from servicekit.web import create_service_app
 
 ERROR_STATUS: dict[type[Exception], int] = {
     PaymentNotFound: 404,
@@ -42,44 +40,29 @@ ERROR_STATUS: dict[type[Exception], int] = {
 def create_app(settings: PaymentSettings | None = None) -> FastAPI:
     settings = settings or load_settings(PaymentSettings)
     setup_logging(settings.service_name, settings.log_level, settings.log_json)
-    state: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [PAYMENT_INDEXES, OUTBOX_INDEXES])
         outbox, relay = infra.outbox()
-        repository = MongoPaymentRepository(infra.mongo.db, outbox, relay)
+        app.state.infra = infra
         app.state.workflow = PaymentWorkflow(
-            repository,
+            MongoPaymentRepository(infra.mongo.db, outbox, relay),
             HttpCustomerBilling(infra.services),
             HttpCardCompany(infra.services),
             callback_url=settings.public_url.rstrip("/") + "/v1/payments/callback",
             stale_request_s=settings.stale_request_s,
         )
-        relay.start()
-        state.update(infra=infra, relay=relay)
-        logger.info("PaymentService ready on port {}", settings.port)
-        try:
+        async with infra.running():
             yield
-        finally:
-            await relay.stop()
-            await infra.close()
-            logger.info("PaymentService stopped")
 
-    app = create_service_app(
+    return create_service_app(
         "PaymentService",
         "Credit-card payments and reimbursements for orders; publishes payment events.",
         __version__,
         lifespan,
+        router,
+        settings.service_api_key.get_secret_value(),
         ERROR_STATUS,
+        [CUSTOMERS, CARD_COMPANY],
     )
-    app.include_router(
-        router, dependencies=[Depends(api_key_guard(settings.service_api_key.get_secret_value()))]
-    )
-    app.include_router(
-        health_router(
-            lambda: state["infra"].health_report([CUSTOMERS, CARD_COMPANY]),
-            lambda: state["infra"].readiness(),
-        )
-    )
-    return app

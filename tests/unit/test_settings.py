@@ -59,3 +59,12 @@ def test_production_refuses_the_development_key(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("ENVIRONMENT", "production")
     with pytest.raises(ConfigError, match="development key"):
         load_settings(ServiceSettings)
+
+
+def test_tls_files_are_both_or_neither(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVICE_API_KEY", KEY)
+    monkeypatch.setenv("TLS_CERT_FILE", "/etc/ssl/service.crt")
+    with pytest.raises(ConfigError, match="TLS_KEY_FILE"):
+        load_settings(ServiceSettings)
+    monkeypatch.setenv("TLS_KEY_FILE", "/etc/ssl/service.key")
+    assert load_settings(ServiceSettings).tls_key_file == "/etc/ssl/service.key"
