@@ -1,5 +1,6 @@
 """Bring a list of parts up (starting only what does not answer yet) and down (by pid)."""
 
+import contextlib
 import subprocess
 import time
 from collections.abc import Sequence
@@ -29,7 +30,9 @@ class Stack:
 
     def say(self, text: str) -> None:
         if not self.quiet:
-            print(text, flush=True)
+            # Stopping must go on even when nobody reads any more (terminal or pipe closed).
+            with contextlib.suppress(OSError):
+                print(text, flush=True)
 
     def our_pid(self, part: Part) -> int | None:
         """The pid of a running process we started for this part, if any."""
