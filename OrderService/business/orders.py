@@ -117,7 +117,7 @@ class OrderWorkflow:
         order = await self._repository.get(order_id)
         if order is None:
             raise OrderNotFound(f"order {order_id} not found")
-        if order.status == S.ORDER_CANCELLED:
+        if order.status in (S.ORDER_CANCELLED, S.REIMBURSED):  # cancelled before: same answer
             return order
         if not can_cancel(order.status):
             raise CancelTooLate(f"order is {order.status}: too late to cancel")

@@ -204,3 +204,13 @@ async def test_distance_is_added_without_touching_the_status(world) -> None:
         38.0,
         S.CREATED,
     )
+
+
+async def test_cancelling_again_answers_with_the_cancelled_order(world) -> None:
+    order_id = await world.placed()
+    first = await world.workflow.cancel(order_id)
+    await world.advance(order_id, S.PAYMENT_PAID)
+    await world.advance(order_id, S.REIMBURSED)
+    again = await world.workflow.cancel(order_id)
+    assert first.status == S.ORDER_CANCELLED and again.status == S.REIMBURSED
+    assert [e.routing_key for e in world.repository.events].count("order.cancelled") == 1
