@@ -4,14 +4,21 @@ company, the transport company and the restaurant."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aio_pika
 import httpx
 import pytest
 
+from devstack.parts import Redis as RedisServer
 from devstack.parts import ServiceProcess
+from devstack.stack import Stack
+from OrderService.business.models import Order, order_event
+from OrderService.business.state_machine import OrderStatus
+from OrderService.repository.mongo_order_repository import MongoOrderRepository
 from servicekit.mongo import MongoEngine
+from servicekit.outbox import OutboxWriter
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
@@ -344,3 +351,56 @@ async def test_api_key_is_required_and_health_is_open(order_services) -> None:
     report = health.json()
     assert report["status"] == "pass", report
     assert {"mongodb", "rabbitmq", "redis", "consumer", "PaymentService"} <= set(report["checks"])
+
+
+async def test_order_service_keeps_working_when_redis_is_down(
+    env, payment_service, order_services, card_company, private_state: Path, tmp_path_factory
+) -> None:
+    redis_server = RedisServer(name="redis-orders", port=free_port(), state=private_state)
+    redis_stack = Stack([redis_server], quiet=True)
+    redis_stack.up()
+    queue = f"OrderService-redis-{uuid.uuid4().hex[:6]}"
+    own_env = {**env, "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0", "QUEUE_NAME": queue}
+    service_stack, service = start_service("OrderService", tmp_path_factory.mktemp("r"), own_env)
+    customer = Customer(f"http://127.0.0.1:{service.port}", TEST_API_KEY)
+    try:
+        redis_stack.down()
+        order = await customer.place()
+        assert (await card_company.answer(order["id"], "paymentPaid")).status_code == 201
+        assert (await customer.get(order["id"]))["id"] == order["id"]  # read from MongoDB
+        assert (await customer.cancel(order["id"])).status_code == 202
+        health = await customer.http.get("/health")
+        assert health.status_code == 503
+        assert health.json()["status"] == "degraded"
+        assert health.json()["checks"]["redis"]["status"] == "fail"
+        assert "Redis unavailable" in service.log_file.read_text()
+    finally:
+        await customer.close()
+        service_stack.down()
+        redis_stack.down()
+        await delete_service_queues(env["RABBIT_URL"], queue)
+
+
+async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) -> None:
+    """Two consumers changing one order at once: every change stays (atomic conditional updates)."""
+
+    class NoRelay:
+        async def publish_now(self, records) -> None:
+            pass
+
+    repository = MongoOrderRepository(mongo.db, OutboxWriter(mongo.db, "test"), NoRelay())
+    now = datetime.now(UTC)
+    order = Order(str(uuid.uuid4()), "c", [], OrderStatus.CREATED, now, now, [])
+    await repository.create(order, order_event(order, "order.created"))
+    results = await asyncio.gather(
+        repository.transition(order.id, {OrderStatus.CREATED}, OrderStatus.PAYMENT_PAID),
+        repository.transition(order.id, {OrderStatus.CREATED}, OrderStatus.PAYMENT_PAID),
+        repository.update_fields(order.id, {"distance_km": 3.2}),
+        repository.update_fields(order.id, {"estimated_delivery_minutes": 21.0}),
+    )
+    assert sum(result is not None for result in results[:2]) == 1  # exactly one applied
+    stored = await repository.get(order.id)
+    assert stored.status == OrderStatus.PAYMENT_PAID
+    assert [entry["status"] for entry in stored.history] == ["paymentPaid"]
+    assert (stored.distance_km, stored.estimated_delivery_minutes) == (3.2, 21.0)
+    assert stored.version == 4  # created 1, + one transition, + two field updates
