@@ -12,4 +12,6 @@ class OrderSettings(ServiceSettings):
     order_cache_ttl_s: int = Field(3600, ge=1)
     # How long a freshly placed order waits before the sweep may charge it (the request's own
     # background task charges it at once; the sweep is for what that could not send).
-    charge_grace_s: float = Field(5.0, ge=0)
+    # Longer than one charge attempt can take (HTTP timeouts included), so that the sweep never
+    # sends a charge the request's own task is still sending.
+    charge_grace_s: float = Field(30.0, ge=0)

@@ -17,13 +17,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--service", default="OrderService", help="service queue (default OrderService)"
     )
+    parser.add_argument(
+        "--queue", help="the service's work queue, when QUEUE_NAME differs from the service name"
+    )
     parser.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     return parser.parse_args(argv)
 
 
 async def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    dead_queue = f"{args.service}.dead"
+    work_queue = args.queue or args.service
+    dead_queue = f"{work_queue}.dead"
     connection = await connect_rabbit(settings().rabbit_url)
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
@@ -54,13 +58,13 @@ async def main(argv: list[str] | None = None) -> int:
                 delivery_mode=2,
                 message_id=message.message_id,
             )
-            await channel.default_exchange.publish(copy, routing_key=args.service)
+            await channel.default_exchange.publish(copy, routing_key=work_queue)
             await message.ack()
         if args.action == "list":
             await channel.close()  # unacked messages go back to the queue, in order
             print(f"{len(messages)} message(s) in {dead_queue!r}")
         else:
-            print(f"Requeued {len(messages)} message(s) from {dead_queue!r} to {args.service!r}")
+            print(f"Requeued {len(messages)} message(s) from {dead_queue!r} to {work_queue!r}")
     finally:
         await connection.close()
     return 0

@@ -17,19 +17,28 @@ API_KEY_HEADER = "X-API-Key"
 
 
 class UpstreamError(Exception):
-    """A call to another service did not give a usable answer."""
+    """A call to another service did not give a usable answer.
+
+    `reached` tells whether the request may have been acted on: False only when it never left
+    (connection refused or not made in time, unknown URL), so retrying cannot do it twice.
+    """
 
     status_code = 502
+    reached = True
 
-    def __init__(self, service: str, message: str) -> None:
+    def __init__(self, service: str, message: str, reached: bool | None = None) -> None:
         super().__init__(f"{service}: {message}")
         self.service = service
+        if reached is not None:
+            self.reached = reached
 
 
 class UpstreamUnavailable(UpstreamError):
-    """The service could not be reached (refused connection, DNS, unknown URL)."""
+    """The service could not be reached (refused connection, DNS, unknown URL), or the
+    connection broke (then `reached` is True: the request may have been acted on)."""
 
     status_code = 503
+    reached = False
 
 
 class UpstreamTimeout(UpstreamError):
@@ -104,9 +113,12 @@ class ServiceClient:
             )
         except httpx.TimeoutException as error:
             message = f"{method} {path} timed out ({type(error).__name__})"
-            raise UpstreamTimeout(service, message) from None
+            sent = not isinstance(error, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            raise UpstreamTimeout(service, message, reached=sent) from None
         except httpx.TransportError as error:
-            raise UpstreamUnavailable(service, f"{method} {path} failed: {error!r}") from None
+            sent = not isinstance(error, httpx.ConnectError)
+            message = f"{method} {path} failed: {error!r}"
+            raise UpstreamUnavailable(service, message, reached=sent) from None
         if response.status_code >= 400:
             detail = _error_detail(response)
             logger.debug("{} {} {} -> {} {}", service, method, path, response.status_code, detail)

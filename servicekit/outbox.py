@@ -98,9 +98,15 @@ class OutboxRelay:
         self._retry_all = False
 
     async def publish_now(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """Try to publish freshly committed records; failures are left for the sweep."""
+        """Try to publish freshly committed records; failures are left for the sweep. Never
+        raises: the change is committed, the caller's request or message has succeeded."""
         for record in records:
-            if not await self._publish(record):
+            try:
+                published = await self._publish(record)
+            except Exception as error:  # e.g. MongoDB failing the retry note: the sweep has it
+                logger.warning("Event {} left for the sweep: {!r}", record["_id"], error)
+                published = False
+            if not published:
                 self._wake.set()
 
     async def _publish(self, record: Mapping[str, Any]) -> bool:

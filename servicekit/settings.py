@@ -1,7 +1,7 @@
 """Typed settings from environment variables, a `.env` file and secret files, checked at start."""
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,7 +40,9 @@ class ServiceSettings(BaseSettings):
     exchange_name: str = "food_delivery"
     queue_type: str = Field("classic", pattern="^(classic|quorum)$")
     prefetch_count: int = Field(32, ge=2, le=1000)
-    retry_delays_ms: list[int] = Field(default=[250, 1000, 5000, 30000], min_length=0)
+    retry_delays_ms: list[Annotated[int, Field(ge=1, le=24 * 3600 * 1000)]] = Field(
+        default=[250, 1000, 5000, 30000], max_length=20
+    )
 
     service_api_key: SecretStr = Field(min_length=16)
     http_timeout_s: float = Field(5.0, gt=0)
@@ -51,7 +53,7 @@ class ServiceSettings(BaseSettings):
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
 
-    # Seeded into the service-URL collection by scripts/seed_service_urls.py (JSON object).
+    # Seeded into the service-URL collection by `python -m ops.seed_service_urls` (JSON object).
     service_urls: dict[str, str] = Field(
         default={
             "OrderService": "http://127.0.0.1:8000",

@@ -9,7 +9,6 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from loguru import logger
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from servicekit.http import API_KEY_HEADER, UpstreamError
 
@@ -70,7 +69,13 @@ def create_service_app(
     """A FastAPI app with what every service shares: the API behind the X-API-Key check, the
     health routes (reading `app.state.infra`, set by the lifespan), a body limit, and error
     answers, each business error type with its status code and message."""
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        max_body_size=max_body_bytes,
+    )
     app.include_router(api, dependencies=[Depends(api_key_guard(api_key))])
     app.include_router(
         health_router(
@@ -78,7 +83,6 @@ def create_service_app(
             lambda: app.state.infra.readiness(),
         )
     )
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     install_error_handlers(app)
 
     async def business_error(request: Request, error: Exception) -> JSONResponse:
@@ -112,51 +116,3 @@ def install_error_handlers(app: FastAPI) -> None:
         path = request.url.path
         logger.opt(exception=error).error("Unhandled error on {} {}", request.method, path)
         return JSONResponse({"detail": "internal error; see the service log"}, status_code=500)
-
-
-class BodySizeLimit:
-    """Refuse request bodies over `max_bytes` with 413 before they are read into memory."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int = 64 * 1024) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(send)
-            return
-        received = 0
-
-        async def limited_receive() -> dict[str, Any]:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._too_large(send)
-
-    async def _too_large(self, send: Send) -> None:
-        body = b'{"detail":"request body too large"}'
-        length = str(len(body)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", length)],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-
-class _BodyTooLarge(Exception):
-    pass

@@ -141,7 +141,9 @@ class OrderWorkflow:
         if order is None or order.charge != "pending":
             return
         if order.status != S.CREATED:  # cancelled before it was charged
-            await self._repository.update_fields(order_id, {"charge": "skipped"})
+            await self._repository.update_fields(
+                order_id, {"charge": "skipped"}, only_if={"charge": "pending"}
+            )
             return
         try:
             await self._payments.charge(order)
@@ -166,7 +168,9 @@ class OrderWorkflow:
                 "Charge not sent (attempt {}), retry in {:.1f} s: {}", attempts, delay_s, error
             )
             return
-        await self._repository.update_fields(order_id, {"charge": "sent"})
+        await self._repository.update_fields(
+            order_id, {"charge": "sent"}, only_if={"charge": "pending"}
+        )
         log.info("Charge requested from PaymentService")
 
     # --- events ---------------------------------------------------------------------------
@@ -242,21 +246,18 @@ class OrderWorkflow:
         await self._once(order, "reimbursement_requested", lambda: self._payments.reimburse(order))
 
     async def _once(self, order: Order, flag: str, action: Callable[[], Awaitable[None]]) -> None:
-        """Run a side effect at most once per order: claim the flag, undo the claim on failure
-        (so the message's retry tries again)."""
+        """Run a side effect that is safe to repeat (a repeated reimbursement or delivery cancel
+        changes nothing) and then record it, so a crash in between repeats it instead of
+        losing it; the flag only saves the call once it is known to be done."""
         log = logger.bind(order_id=order.id)
-        claimed = await self._repository.update_fields(
-            order.id, {flag: True}, only_if={flag: False}
-        )
-        if claimed is None:
+        current = await self._repository.get(order.id)
+        if current is not None and getattr(current, flag):
             log.info("{} already done", flag)
             return
-        try:
-            await action()
-        except Exception:
-            await self._repository.update_fields(order.id, {flag: False})
-            raise
-        await self._cache.put(claimed)
+        await action()
+        updated = await self._repository.update_fields(order.id, {flag: True})
+        if updated is not None:
+            await self._cache.put(updated)
         log.info("{} done", flag)
 
     async def add_distance(self, order_id: str, distance_km: float, minutes: float) -> None:

@@ -1,12 +1,21 @@
 """PaymentService: charge an order, reimburse a cancelled one."""
 
+from loguru import logger
+
 from OrderService.business.errors import PaymentRefused
 from OrderService.business.models import Order
 from servicekit.http import ServiceClient, UpstreamRejected
 
 SERVICE = "PaymentService"
-# Answers that will not change if we ask again; anything else (5xx, 408, 429, no answer) may.
-_FINAL_REFUSALS = frozenset({400, 401, 403, 404, 409, 422})
+
+
+def _is_final_refusal(error: UpstreamRejected) -> bool:
+    """A refusal about this order that asking again will not change (an unknown customer, a
+    request PaymentService finds invalid). A wrong key (401/403) or a wrong URL (another 404) is
+    our configuration: retried, and loud in the log, instead of failing every order."""
+    if error.status == 422:
+        return True
+    return error.status == 404 and "customer" in error.detail.lower()
 
 
 def _payment_body(order: Order) -> dict:
@@ -28,8 +37,10 @@ class HttpPayments:
         try:
             await self._client.post(SERVICE, "/v1/payments", _payment_body(order))
         except UpstreamRejected as error:
-            if error.status in _FINAL_REFUSALS:
+            if _is_final_refusal(error):
                 raise PaymentRefused(f"PaymentService refused the charge: {error.detail}") from None
+            if error.status in (401, 403, 404):
+                logger.error("Charge not accepted, check configuration: {}", error)
             raise
 
     async def reimburse(self, order: Order) -> None:

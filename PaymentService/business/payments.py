@@ -9,6 +9,7 @@ from loguru import logger
 
 from PaymentService.business.errors import (
     CallbackConflict,
+    CardCompanyUnreachable,
     NotReimbursable,
     PaymentNotFound,
 )
@@ -35,25 +36,26 @@ class PaymentWorkflow:
         customers: CustomerBilling,
         card_company: CardCompany,
         callback_url: str,
-        stale_request_s: float = 60.0,
     ) -> None:
         self._repository = repository
         self._customers = customers
         self._card_company = card_company
         self._callback_url = callback_url
-        self._stale_request_s = stale_request_s
 
     async def request_payment(
         self, order_id: str, customer_id: str, receiver: str, items: list[dict[str, Any]]
     ) -> Payment:
-        """Charge the order's card once. A repeated request returns the payment already made.
+        """Charge the order's card once. A repeated request returns the payment made.
 
-        The payment is stored as `requested` before the card company is asked (so a concurrent
-        duplicate cannot charge twice) and deleted again when asking fails (nothing half-done).
+        The payment is stored as `requested` before the card company is asked, and removed
+        again only when the request certainly did not reach it (nothing half-done). When the
+        outcome is unknown (a timeout, a broken connection, a 5xx) it stays `requested` and
+        the caller's retry sends it again with the same caller_id, which the card company
+        treats as the same request: a charge is never lost and never doubled.
         """
         log = logger.bind(order_id=order_id)
         existing = await self._repository.get_by_order(order_id)
-        if existing is not None and not self._is_stale(existing):
+        if existing is not None and existing.status != PaymentStatus.REQUESTED:
             log.info("Payment already requested ({}), not charging again", existing.status)
             return existing
         billing = await self._customers.billing(customer_id, items)
@@ -72,14 +74,18 @@ class PaymentWorkflow:
             history=[{"status": PaymentStatus.REQUESTED.value, "at": now}],
         )
         if existing is None and not await self._repository.insert(payment):
-            winner = await self._repository.get_by_order(order_id)
-            log.info("Concurrent payment request for the order, not charging again")
-            return winner or payment
+            payment = await self._repository.get_by_order(order_id) or payment
+            if payment.status != PaymentStatus.REQUESTED:
+                return payment
+        billing = replace(billing, amount=payment.amount, currency=payment.currency)
         try:
             transaction_id = await self._card_company.bill(payment.id, billing, self._callback_url)
+        except CardCompanyUnreachable as error:
+            await self._repository.delete_unsent(payment.id)
+            log.warning("Billing request did not reach the card company, nothing stored: {}", error)
+            raise
         except Exception as error:
-            await self._repository.delete(payment.id)
-            log.warning("Billing request failed, payment not stored: {}", error)
+            log.warning("Billing request outcome unknown, payment kept for a retry: {}", error)
             raise
         updated = await self._repository.transition(
             payment.id,
@@ -105,15 +111,16 @@ class PaymentWorkflow:
     async def request_reimbursement(
         self, order_id: str, customer_id: str, items: list[dict[str, Any]]
     ) -> Payment:
-        """Give the money of a paid order back once; repeated requests change nothing."""
+        """Give the money of a paid order back once; repeated requests change nothing, except
+        that a request whose outcome was unknown is sent again (same caller_id)."""
         log = logger.bind(order_id=order_id)
         payment = await self._repository.get_by_order(order_id)
         if payment is None:
             raise PaymentNotFound(f"no payment for order {order_id}")
-        if payment.status in (PaymentStatus.REIMBURSEMENT_PENDING, PaymentStatus.REIMBURSED):
+        if payment.status == PaymentStatus.REIMBURSED or payment.reimbursement_transaction_id:
             log.info("Reimbursement already requested ({})", payment.status)
             return payment
-        if payment.status != PaymentStatus.PAID:
+        if payment.status not in (PaymentStatus.PAID, PaymentStatus.REIMBURSEMENT_PENDING):
             raise NotReimbursable(f"payment of order {order_id} is {payment.status}, not paid")
         billing = await self._customers.billing(customer_id, items)
         # Stored amount wins: we give back what was charged, with the card on file now.
@@ -122,20 +129,25 @@ class PaymentWorkflow:
             amount=payment.amount or billing.amount,
             currency=payment.currency or billing.currency,
         )
-        claimed = await self._repository.transition(
-            payment.id, {PaymentStatus.PAID}, PaymentStatus.REIMBURSEMENT_PENDING
-        )
-        if claimed is None:  # a concurrent request claimed it first
-            return await self._repository.get(payment.id) or payment
+        if payment.status == PaymentStatus.PAID:
+            claimed = await self._repository.transition(
+                payment.id, {PaymentStatus.PAID}, PaymentStatus.REIMBURSEMENT_PENDING
+            )
+            if claimed is None:  # a concurrent request claimed it first
+                return await self._repository.get(payment.id) or payment
+            payment = claimed
         try:
             transaction_id = await self._card_company.reimburse(
                 payment.id, billing, self._callback_url
             )
-        except Exception as error:
+        except CardCompanyUnreachable as error:
             await self._repository.transition(
                 payment.id, {PaymentStatus.REIMBURSEMENT_PENDING}, PaymentStatus.PAID
             )
-            log.warning("Reimbursement request failed, payment stays paid: {}", error)
+            log.warning("Reimbursement request did not arrive, payment stays paid: {}", error)
+            raise
+        except Exception as error:
+            log.warning("Reimbursement outcome unknown, kept pending for a retry: {}", error)
             raise
         updated = await self._repository.transition(
             payment.id,
@@ -144,7 +156,7 @@ class PaymentWorkflow:
             {"reimbursement_transaction_id": transaction_id},
         )
         log.info("Reimbursement requested (transaction {})", transaction_id)
-        return updated or claimed
+        return updated or payment
 
     async def apply_callback(
         self, caller_id: str, status: CallbackStatus, transaction_id: str
@@ -172,10 +184,3 @@ class PaymentWorkflow:
                 return CallbackOutcome(payment, applied=False)
         log.warning("Callback {} refused: payment is {}", status, payment.status)
         raise CallbackConflict(f"callback {status} contradicts payment status {payment.status}")
-
-    def _is_stale(self, payment: Payment) -> bool:
-        """A `requested` payment left by a process that died before asking the card company."""
-        if payment.status != PaymentStatus.REQUESTED:
-            return False
-        age = (datetime.now(UTC) - payment.updated_at).total_seconds()
-        return age > self._stale_request_s

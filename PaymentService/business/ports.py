@@ -14,7 +14,8 @@ class PaymentRepository(Protocol):
 
     async def get_by_order(self, order_id: str) -> Payment | None: ...
 
-    async def delete(self, payment_id: str) -> None: ...
+    async def delete_unsent(self, payment_id: str) -> None:
+        """Delete a payment still `requested` (its billing request never reached anyone)."""
 
     async def transition(
         self,
@@ -33,6 +34,9 @@ class CustomerBilling(Protocol):
 
 
 class CardCompany(Protocol):
+    """Raises CardCompanyUnreachable when a request certainly did not arrive; any other error
+    leaves it unknown whether it did. A repeated `caller_id` is the same request to it."""
+
     async def bill(self, caller_id: str, billing: Billing, callback_url: str) -> str:
         """Ask for a charge; returns the card company's transaction id."""
 

@@ -1,5 +1,6 @@
 """The credit-card company: billing and reimbursement requests, answered later by callback."""
 
+from PaymentService.business.errors import CardCompanyUnreachable
 from PaymentService.business.models import Billing
 from servicekit.http import ServiceClient, UpstreamError
 
@@ -17,17 +18,19 @@ class HttpCardCompany:
         return await self._send("/billings/reimburse", caller_id, billing, callback_url)
 
     async def _send(self, path: str, caller_id: str, billing: Billing, callback_url: str) -> str:
-        answer = await self._client.post(
-            SERVICE,
-            path,
-            {
-                "caller_id": caller_id,
-                "amount": billing.amount,
-                "currency": billing.currency,
-                "card": billing.card,
-                "callback_url": callback_url,
-            },
-        )
+        body = {
+            "caller_id": caller_id,
+            "amount": billing.amount,
+            "currency": billing.currency,
+            "card": billing.card,
+            "callback_url": callback_url,
+        }
+        try:
+            answer = await self._client.post(SERVICE, path, body)
+        except UpstreamError as error:
+            if not error.reached:  # certain that nothing was charged or refunded
+                raise CardCompanyUnreachable(str(error)) from None
+            raise
         try:
             return str(answer["transaction_id"])
         except (KeyError, TypeError):

@@ -59,8 +59,10 @@ class MongoPaymentRepository:
         document = await self._payments.find_one({"order_id": order_id})
         return _to_payment(document) if document else None
 
-    async def delete(self, payment_id: str) -> None:
-        await self._payments.delete_one({"_id": payment_id})
+    async def delete_unsent(self, payment_id: str) -> None:
+        await self._payments.delete_one(
+            {"_id": payment_id, "status": PaymentStatus.REQUESTED.value}
+        )
 
     async def transition(
         self,

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from PaymentService.business.errors import (
     CallbackConflict,
+    CardCompanyUnreachable,
     CustomerNotFound,
     NotReimbursable,
     PaymentNotFound,
@@ -33,6 +34,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     PaymentNotFound: 404,
     CustomerNotFound: 404,
     CallbackConflict: 409,
+    CardCompanyUnreachable: 503,
     NotReimbursable: 409,
 }
 
@@ -51,7 +53,6 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
             HttpCustomerBilling(infra.services),
             HttpCardCompany(infra.services),
             callback_url=settings.public_url.rstrip("/") + "/v1/payments/callback",
-            stale_request_s=settings.stale_request_s,
         )
         async with infra.running():
             yield

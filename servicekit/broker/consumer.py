@@ -12,7 +12,7 @@ from loguru import logger
 from pydantic import ValidationError
 
 from servicekit.broker.connection import BrokerConnection
-from servicekit.broker.errors import BrokerUnavailable, MalformedMessage
+from servicekit.broker.errors import BrokerUnavailable, MalformedMessage, UnroutableMessage
 from servicekit.broker.messages import InboundMessage
 from servicekit.broker.publisher import EventPublisher
 from servicekit.broker.topology import ServiceQueue
@@ -23,6 +23,15 @@ ATTEMPT_HEADER = "x-attempt"
 ROUTING_KEY_HEADER = "x-original-routing-key"
 EXCHANGE_HEADER = "x-original-exchange"
 REASON_HEADER = "x-death-reason"
+
+
+def _attempt(headers: dict[str, Any]) -> int:
+    """The retry count our consumer wrote; anything a sender put there that is not a small
+    count reads as a first attempt."""
+    try:
+        return max(0, min(int(headers.get(ATTEMPT_HEADER, 0) or 0), 1000))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _decode(raw: AbstractIncomingMessage) -> InboundMessage:
@@ -37,7 +46,7 @@ def _decode(raw: AbstractIncomingMessage) -> InboundMessage:
         routing_key=str(headers.get(ROUTING_KEY_HEADER) or raw.routing_key or ""),
         body=body,
         message_id=raw.message_id,
-        attempt=int(headers.get(ATTEMPT_HEADER, 0) or 0),
+        attempt=_attempt(headers),
         headers=headers,
     )
 
@@ -114,6 +123,12 @@ class QueueConsumer:
         self._idle.clear()
         try:
             await self._process(raw)
+        except Exception as error:
+            # Even moving a failed message failed: never leave it unacked (it would hold a
+            # prefetch slot for good); give it back to the queue after a pause.
+            logger.opt(exception=error).error("Could not settle message {}", raw.message_id)
+            await asyncio.sleep(1.0)
+            await self._nack(raw)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
@@ -134,7 +149,7 @@ class QueueConsumer:
 
     async def _settle_failure(self, raw: AbstractIncomingMessage, reason: str, retry: bool) -> None:
         headers: dict[str, Any] = dict(raw.headers or {})
-        attempt = int(headers.get(ATTEMPT_HEADER, 0) or 0)
+        attempt = _attempt(headers)
         headers.setdefault(ROUTING_KEY_HEADER, raw.routing_key or "")
         headers.setdefault(EXCHANGE_HEADER, raw.exchange or "")
         order_log = logger.bind(order_id=_order_id(raw) or None)
@@ -172,7 +187,7 @@ class QueueConsumer:
         )
         try:
             await self._publisher.forward(target, copy)
-        except BrokerUnavailable as error:
+        except (BrokerUnavailable, UnroutableMessage) as error:
             # Could not park the copy: leave the original on the queue to try again later.
             logger.error("Could not move message {} to {}: {}", raw.message_id, target, error)
             await asyncio.sleep(1.0)

@@ -85,3 +85,21 @@ async def test_unknown_service_url_is_unavailable_not_a_url_with_none() -> None:
 async def test_success_with_a_body_that_is_not_json_is_an_upstream_error() -> None:
     with pytest.raises(UpstreamError, match="non-JSON"):
         await client_with(lambda r: httpx.Response(200, text="ok")).get("Kitchen", "/x")
+
+
+@pytest.mark.parametrize(
+    "failure, reached",
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("slow connect"), False),
+        (httpx.ReadTimeout("slow answer"), True),
+        (httpx.RemoteProtocolError("closed mid-answer"), True),
+    ],
+)
+async def test_errors_tell_whether_the_request_may_have_been_acted_on(failure, reached) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    with pytest.raises(UpstreamError) as error:
+        await client_with(handler).post("Kitchen", "/book", {})
+    assert error.value.reached is reached

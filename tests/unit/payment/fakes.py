@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from PaymentService.business.errors import CustomerNotFound
+from PaymentService.business.errors import CardCompanyUnreachable, CustomerNotFound
 from PaymentService.business.models import Billing, Payment, PaymentEvent, PaymentStatus
-from servicekit.http import UpstreamUnavailable
+from servicekit.http import UpstreamTimeout
 
 
 class FakePaymentRepository:
@@ -29,8 +29,12 @@ class FakePaymentRepository:
         found = [p for p in self.payments.values() if p.order_id == order_id]
         return copy.deepcopy(found[0]) if found else None
 
-    async def delete(self, payment_id: str) -> None:
-        self.payments.pop(payment_id, None)
+    async def delete_unsent(self, payment_id: str) -> None:
+        if (
+            payment_id in self.payments
+            and self.payments[payment_id].status == PaymentStatus.REQUESTED
+        ):
+            del self.payments[payment_id]
 
     async def transition(
         self,
@@ -77,16 +81,21 @@ class FakeCardCompany:
     def __init__(self) -> None:
         self.bills: list[tuple[str, Billing]] = []
         self.reimbursements: list[tuple[str, Billing]] = []
-        self.down = False
+        self.down = False  # refuses connections: the request certainly did not arrive
+        self.unclear = False  # times out: the request may or may not have arrived
+
+    def _fail(self) -> None:
+        if self.down:
+            raise CardCompanyUnreachable("CreditCardService: connection refused")
+        if self.unclear:
+            raise UpstreamTimeout("CreditCardService", "POST timed out")
 
     async def bill(self, caller_id: str, billing: Billing, callback_url: str) -> str:
-        if self.down:
-            raise UpstreamUnavailable("CreditCardService", "connection refused")
+        self._fail()
         self.bills.append((caller_id, billing))
         return f"tx-{len(self.bills)}"
 
     async def reimburse(self, caller_id: str, billing: Billing, callback_url: str) -> str:
-        if self.down:
-            raise UpstreamUnavailable("CreditCardService", "connection refused")
+        self._fail()
         self.reimbursements.append((caller_id, billing))
         return f"rx-{len(self.reimbursements)}"

@@ -1,18 +1,17 @@
 """The payment rules with fakes: charge once, reimburse once, apply each callback once."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from PaymentService.business.errors import (
     CallbackConflict,
+    CardCompanyUnreachable,
     CustomerNotFound,
     NotReimbursable,
     PaymentNotFound,
 )
 from PaymentService.business.models import CallbackStatus, PaymentStatus
 from PaymentService.business.payments import PaymentWorkflow
-from servicekit.http import UpstreamUnavailable
+from servicekit.http import UpstreamTimeout
 from tests.unit.payment.fakes import FakeCardCompany, FakeCustomers, FakePaymentRepository
 
 ITEMS = [{"product": "Lasagna", "quantity": 2}]
@@ -70,11 +69,11 @@ async def test_unknown_customer_stores_nothing_and_charges_nothing(
     assert repository.payments == {} and card_company.bills == []
 
 
-async def test_card_company_down_stores_nothing_and_a_retry_charges_once(
+async def test_card_company_unreachable_stores_nothing_and_a_retry_charges_once(
     workflow, repository, card_company
 ) -> None:
     card_company.down = True
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(CardCompanyUnreachable):
         await pay(workflow)
     assert repository.payments == {}
     card_company.down = False
@@ -82,14 +81,18 @@ async def test_card_company_down_stores_nothing_and_a_retry_charges_once(
     assert len(card_company.bills) == 1
 
 
-async def test_a_stale_requested_payment_is_sent_again(workflow, repository, card_company) -> None:
-    payment = await pay(workflow)
-    stored = repository.payments[payment.id]
-    stored.status = PaymentStatus.REQUESTED
-    stored.updated_at = datetime.now(UTC) - timedelta(minutes=5)
+async def test_unknown_outcome_keeps_the_payment_and_the_retry_sends_the_same_caller_id(
+    workflow, repository, card_company
+) -> None:
+    card_company.unclear = True
+    with pytest.raises(UpstreamTimeout):
+        await pay(workflow)
+    [kept] = repository.payments.values()
+    assert kept.status == PaymentStatus.REQUESTED  # it may have been charged: not forgotten
+    card_company.unclear = False
     again = await pay(workflow)
-    assert again.id == payment.id and again.status == PaymentStatus.PENDING
-    assert [caller for caller, _ in card_company.bills] == [payment.id, payment.id]
+    assert again.id == kept.id and again.status == PaymentStatus.PENDING
+    assert [caller for caller, _ in card_company.bills] == [kept.id]
 
 
 async def test_paid_callback_publishes_payment_paid_with_the_order_metadata(
@@ -183,6 +186,21 @@ async def test_failed_reimbursement_request_leaves_the_payment_paid(
     payment = await pay(workflow)
     await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_PAID, "t1")
     card_company.down = True
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(CardCompanyUnreachable):
         await workflow.request_reimbursement("o1", "c1", ITEMS)
     assert repository.payments[payment.id].status == PaymentStatus.PAID
+
+
+async def test_reimbursement_with_unknown_outcome_stays_pending_and_is_sent_again(
+    workflow, repository, card_company
+) -> None:
+    payment = await pay(workflow)
+    await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_PAID, "t1")
+    card_company.unclear = True
+    with pytest.raises(UpstreamTimeout):
+        await workflow.request_reimbursement("o1", "c1", ITEMS)
+    assert repository.payments[payment.id].status == PaymentStatus.REIMBURSEMENT_PENDING
+    card_company.unclear = False
+    again = await workflow.request_reimbursement("o1", "c1", ITEMS)
+    assert again.reimbursement_transaction_id == "rx-1"
+    assert [caller for caller, _ in card_company.reimbursements] == [payment.id]
