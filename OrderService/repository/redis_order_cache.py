@@ -10,6 +10,10 @@ from OrderService.business.state_machine import OrderStatus
 from servicekit.cache import RedisCache
 
 KEY_PREFIX = "order:"
+_FAILED = object()
+# A version no order reaches: the put script never replaces it.
+_TOMBSTONE = '{"deleted": true, "version": 9007199254740991}'
+_TOMBSTONE_TTL_S = 300
 
 # Two updates of one order may finish in either order: keep the cached copy with the higher
 # version so that a slow writer never puts an older state back.
@@ -51,10 +55,22 @@ class RedisOrderCache:
         self._cache = cache
         self._ttl_s = ttl_s
         self._put_if_newer = cache.redis.register_script(_PUT_IF_NEWER)
+        # Orders whose last cache write failed: their cached copy may be old, so it is not
+        # served again until it has been removed (once Redis answers).
+        self._suspect: set[str] = set()
 
     async def get(self, order_id: str) -> Order | None:
+        if order_id in self._suspect:
+            if (
+                await self._cache.guarded(
+                    lambda: self._cache.redis.delete(KEY_PREFIX + order_id), _FAILED
+                )
+                is not _FAILED
+            ):
+                self._suspect.discard(order_id)
+            return None
         raw = await self._cache.get(KEY_PREFIX + order_id)
-        if raw is None:
+        if raw is None or raw == _TOMBSTONE:
             return None
         try:
             return _decode(raw)
@@ -63,12 +79,23 @@ class RedisOrderCache:
             return None
 
     async def put(self, order: Order) -> None:
-        await self._cache.guarded(
+        written = await self._cache.guarded(
             lambda: self._put_if_newer(
                 keys=[KEY_PREFIX + order.id], args=[_encode(order), order.version, self._ttl_s]
             ),
-            None,
+            _FAILED,
         )
+        if written is _FAILED:
+            self._suspect.add(order.id)
+        else:
+            self._suspect.discard(order.id)
 
     async def remove(self, order_id: str) -> None:
-        await self._cache.delete(KEY_PREFIX + order_id)
+        """Replace the entry by a short-lived tombstone that no late write of an older version
+        can overwrite (a GET that read the order just before the delete)."""
+        written = await self._cache.guarded(
+            lambda: self._cache.redis.set(KEY_PREFIX + order_id, _TOMBSTONE, ex=_TOMBSTONE_TTL_S),
+            _FAILED,
+        )
+        if written is _FAILED:
+            self._suspect.add(order_id)
