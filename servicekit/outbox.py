@@ -73,6 +73,8 @@ class OutboxWriter:
 class OutboxRelay:
     """Publishes a service's outbox records: right after commit, and in a background sweep."""
 
+    name = "outbox-relay"
+
     def __init__(
         self,
         db: AsyncDatabase[Mapping],
@@ -201,6 +203,10 @@ class OutboxRelay:
         return await self._collection.count_documents(
             {"source": self._source, "published_at": None}
         )
+
+    @property
+    def is_running(self) -> bool:
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     def start(self) -> None:
         self._tasks = [

@@ -34,6 +34,11 @@ T = TypeVar("T")
 class BackgroundWorker(Protocol):
     """Something that runs beside the requests (outbox relay, charge sweep)."""
 
+    name: str
+
+    @property
+    def is_running(self) -> bool: ...
+
     def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -160,6 +165,10 @@ class Infrastructure:
         for consumer in self.consumers:
             checks.append(
                 HealthCheck("consumer", expect(lambda c=consumer: c.is_running, "not consuming"))
+            )
+        for worker in self.workers:
+            checks.append(
+                HealthCheck(worker.name, expect(lambda w=worker: w.is_running, "stopped"))
             )
         for name in called_services:
             base_url = (lambda service: lambda: self.service_urls.get(service))(name)

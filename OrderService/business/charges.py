@@ -13,6 +13,8 @@ from OrderService.business.ports import OrderRepository
 class ChargeDispatcher:
     """Hands each stored order to PaymentService once; retries while PaymentService is down."""
 
+    name = "charge-sweep"
+
     def __init__(
         self,
         workflow: OrderWorkflow,
@@ -46,6 +48,10 @@ class ChargeDispatcher:
             await self._charge(order.id, order)
             tried += 1
         return tried
+
+    @property
+    def is_running(self) -> bool:
+        return self._sweeper is not None and not self._sweeper.done()
 
     def start(self) -> None:
         self._sweeper = asyncio.create_task(self._run(), name="charge-sweeper")

@@ -254,10 +254,11 @@ async def test_health_reports_every_resource_and_the_docs_are_served(
         "rabbitmq",
         "redis",
         "consumer",
+        "outbox-relay",
         "CustomerService",
     }
     assert ready.status_code == live.status_code == swagger.status_code == 200
-    assert set(ready.json()["checks"]) == {"mongodb", "rabbitmq", "consumer"}
+    assert set(ready.json()["checks"]) == {"mongodb", "rabbitmq", "consumer", "outbox-relay"}
     assert {"/v1/distances/{order_id}", "/v1/distance"} <= set(openapi.json()["paths"])
 
 

@@ -248,6 +248,7 @@ async def test_health_reports_every_resource(payment_service: ServiceProcess) ->
         "mongodb",
         "rabbitmq",
         "redis",
+        "outbox-relay",
         "CustomerService",
         "CreditCardService",
     }
