@@ -197,13 +197,6 @@ class OutboxRelay:
         self._retry_all = True
         self._wake.set()
 
-    async def pending(self) -> int:
-        """This service's records not published yet (for health reports and tests)."""
-        await self.flush_marks()
-        return await self._collection.count_documents(
-            {"source": self._source, "published_at": None}
-        )
-
     @property
     def is_running(self) -> bool:
         return bool(self._tasks) and not any(task.done() for task in self._tasks)

@@ -86,14 +86,20 @@ class Infrastructure:
         startup_timeout_s: float = 30.0,
     ) -> "Infrastructure":
         mongo = MongoEngine(settings.mongo_url, settings.mongo_db, settings.mongo_timeout_ms)
-        await retry_until("MongoDB", mongo.ping, startup_timeout_s)
-        await mongo.ensure_indexes(indexes)
         redis = create_redis(settings.redis_url, settings.redis_timeout_s)
-        cache = RedisCache(redis)
         broker = BrokerConnection(
             settings.rabbit_url, settings.exchange_name, settings.service_name
         )
-        await retry_until("RabbitMQ", broker.connect, startup_timeout_s)
+        try:
+            await retry_until("MongoDB", mongo.ping, startup_timeout_s)
+            await mongo.ensure_indexes(indexes)
+            await retry_until("RabbitMQ", broker.connect, startup_timeout_s)
+        except BaseException:
+            await broker.close()
+            await redis.aclose()
+            await mongo.close()
+            raise
+        cache = RedisCache(redis)
         http = create_http_client(
             settings.http_timeout_s,
             settings.http_connect_timeout_s,
@@ -172,9 +178,7 @@ class Infrastructure:
             )
         for name in called_services:
             base_url = (lambda service: lambda: self.service_urls.get(service))(name)
-            path = (
-                "/health/live" if name.endswith("Service") and name in OUR_SERVICES else "/health"
-            )
+            path = "/health/live" if name in OUR_SERVICES else "/health"
             checks.append(
                 HealthCheck(name, http_health_probe(self.http, base_url, path), critical=False)
             )
@@ -194,10 +198,12 @@ class Infrastructure:
         return await run_checks([*checks, *extra], self.settings.health_timeout_s)
 
     async def close(self) -> None:
-        await self.broker.close()
-        await self.http.aclose()
-        await self.redis.aclose()
-        await self.mongo.close()
+        """Close every connection, each even when closing another failed."""
+        for close in (self.broker.close, self.http.aclose, self.redis.aclose, self.mongo.close):
+            try:
+                await close()
+            except Exception as error:
+                logger.warning("Closing failed: {!r}", error)
 
 
 OUR_SERVICES = frozenset({"OrderService", "PaymentService", "DistanceService"})

@@ -62,8 +62,6 @@ class OrderWorkflow:
         self._kitchen = kitchen
         self._max_backoff_s = max_charge_backoff_s
 
-    # --- requests -------------------------------------------------------------------------
-
     async def place(
         self, customer_id: str, items: list[dict[str, Any]], idempotency_key: str | None = None
     ) -> tuple[Order, bool]:
@@ -130,8 +128,6 @@ class OrderWorkflow:
         logger.bind(order_id=order_id).info("Order cancelled in {}", order.status)
         return cancelled
 
-    # --- the charge -----------------------------------------------------------------------
-
     async def charge(self, order_id: str, order: Order | None = None) -> None:
         """Ask PaymentService to charge a stored order (pass it when at hand, to save a read).
         A refusal ends the order in paymentFailed; any other failure schedules another attempt
@@ -172,8 +168,6 @@ class OrderWorkflow:
             order_id, {"charge": "sent"}, only_if={"charge": "pending"}
         )
         log.info("Charge requested from PaymentService")
-
-    # --- events ---------------------------------------------------------------------------
 
     async def apply_status(self, order_id: str, target: OrderStatus) -> None:
         """An outside party reports a status; apply it, ignore it, or wait for its turn.
@@ -225,9 +219,12 @@ class OrderWorkflow:
         updated = await self._repository.transition(
             order.id, {S.DRIVER_AVAILABLE}, S.COOKING_SCHEDULED, {"kitchen_id": kitchen_id}
         )
-        if updated is not None:
-            await self._cache.put(updated)
-            logger.bind(order_id=order.id).info("Kitchen booked: {}", kitchen_id)
+        log = logger.bind(order_id=order.id)
+        if updated is None:  # a duplicate event booked it first; KitchenService has no cancel
+            log.warning("Kitchen booking {} not used: the order was booked already", kitchen_id)
+            return
+        await self._cache.put(updated)
+        log.info("Kitchen booked: {}", kitchen_id)
 
     async def undo_after_cancel(self, order_id: str) -> None:
         """On `order.cancelled`: cancel the delivery booking and give the money back if paid."""

@@ -21,17 +21,20 @@ class BrokerConnection:
         self._exchange: AbstractRobustExchange | None = None
 
     async def connect(self, timeout_s: float = 10.0) -> None:
-        self._connection = await aio_pika.connect_robust(
+        connection = await aio_pika.connect_robust(
             self.url,
             timeout=timeout_s,
             client_properties={"connection_name": self._name},
         )
-        self._channel = await self._connection.channel(
-            publisher_confirms=True, on_return_raises=True
-        )
-        self._exchange = await self._channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
+        try:
+            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+            exchange = await channel.declare_exchange(
+                self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+            )
+        except BaseException:
+            await connection.close()  # or it would keep reconnecting in the background
+            raise
+        self._connection, self._channel, self._exchange = connection, channel, exchange
         logger.info("Connected to RabbitMQ, exchange {!r}", self.exchange_name)
 
     @property

@@ -20,7 +20,7 @@ class ServiceQueue:
 
     name: str
     binding_keys: Sequence[str]
-    retry_delays_ms: Sequence[int] = field(default=(1000, 5000, 30000))
+    retry_delays_ms: Sequence[int] = field(default=(250, 1000, 5000, 30000))
     queue_type: str = "classic"
 
     @property
