@@ -13,9 +13,9 @@ idempotent), which is the price of one write less per event.
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from loguru import logger
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -68,6 +68,40 @@ class OutboxWriter:
         }
         await self._collection.insert_one(record, session=session)
         return record
+
+
+Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
+T = TypeVar("T")
+
+
+class Outbox:
+    """A change and the events it causes, committed in one transaction and then published."""
+
+    def __init__(
+        self, db: AsyncDatabase[Mapping], writer: OutboxWriter, relay: "OutboxRelay"
+    ) -> None:
+        self._db = db
+        self._writer = writer
+        self._relay = relay
+
+    async def commit(self, change: Callable[[AsyncClientSession, Emit], Awaitable[T]]) -> T:
+        """Run `change(session, emit)` in a transaction; each `await emit(routing_key, body)`
+        stores an event with it. After the commit the events are published (or left to the
+        relay's sweep); nothing is published when the change is not committed."""
+        records: list[dict[str, Any]] = []
+
+        async def in_transaction(session: AsyncClientSession) -> T:
+            records.clear()  # with_transaction runs this again after a transient conflict
+
+            async def emit(routing_key: str, body: dict[str, Any]) -> None:
+                records.append(await self._writer.add(session, routing_key, body))
+
+            return await change(session, emit)
+
+        async with self._db.client.start_session() as session:
+            result = await session.with_transaction(in_transaction)
+        await self._relay.publish_now(records)
+        return result
 
 
 class OutboxRelay:

@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from DistanceService.business.models import DistanceCalculation, DistanceEvent
-from servicekit.outbox import OutboxRelay, OutboxWriter
+from servicekit.outbox import Emit, Outbox
 
 COLLECTION = "distances"
 _FIELDS = {f.name for f in fields(DistanceCalculation)}
@@ -22,26 +22,20 @@ def _to_calculation(document: Mapping[str, Any]) -> DistanceCalculation:
 
 
 class MongoDistanceRepository:
-    def __init__(
-        self, db: AsyncDatabase[Mapping], outbox: OutboxWriter, relay: OutboxRelay
-    ) -> None:
-        self._db = db
+    def __init__(self, db: AsyncDatabase[Mapping], outbox: Outbox) -> None:
         self._distances = db[COLLECTION]
         self._outbox = outbox
-        self._relay = relay
 
     async def insert(self, calculation: DistanceCalculation, event: DistanceEvent) -> bool:
-        async def store(session: AsyncClientSession) -> list[dict[str, Any]]:
+        async def store(session: AsyncClientSession, emit: Emit) -> None:
             document = {"_id": calculation.order_id, **asdict(calculation)}
             await self._distances.insert_one(document, session=session)
-            return [await self._outbox.add(session, event.routing_key, event.body)]
+            await emit(event.routing_key, event.body)
 
         try:
-            async with self._db.client.start_session() as session:
-                records = await session.with_transaction(store)
+            await self._outbox.commit(store)
         except DuplicateKeyError:  # the order's distance is stored already: the event too
             return False
-        await self._relay.publish_now(records)
         return True
 
     async def get(self, order_id: str) -> DistanceCalculation | None:

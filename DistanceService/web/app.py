@@ -32,9 +32,8 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Distances are read only by _id (the order id): the outbox is all that needs indexes.
         infra = await Infrastructure.start(settings, [OUTBOX_INDEXES])
-        outbox, relay = infra.outbox()
         workflow = DistanceWorkflow(
-            MongoDistanceRepository(infra.mongo.db, outbox, relay),
+            MongoDistanceRepository(infra.mongo.db, infra.outbox()),
             HttpCustomerAddresses(infra.services),
             Coordinates(settings.restaurant_latitude, settings.restaurant_longitude),
             settings.preparation_minutes,

@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from OrderService.business.models import Order, OrderEvent, Page
 from OrderService.business.state_machine import OrderStatus
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import OutboxRelay, OutboxWriter
+from servicekit.outbox import Emit, Outbox
 
 COLLECTION = "orders"
 ORDER_INDEXES = CollectionIndexes(
@@ -52,32 +52,26 @@ class MongoOrderRepository:
     def __init__(
         self,
         db: AsyncDatabase[Mapping],
-        outbox: OutboxWriter,
-        relay: OutboxRelay,
-        charge_grace_s: float = 5.0,
+        outbox: Outbox,
+        charge_grace_s: float = 30.0,
     ) -> None:
         self._charge_grace_s = charge_grace_s
-        self._db = db
         self._orders = db[COLLECTION]
         self._outbox = outbox
-        self._relay = relay
 
     async def create(self, order: Order, event: OrderEvent) -> Order:
-        async def store(session: AsyncClientSession) -> list[dict[str, Any]]:
-            await self._orders.insert_one(
-                _to_document(order, self._charge_grace_s), session=session
-            )
-            return [await self._outbox.add(session, event.routing_key, event.body)]
+        async def store(session: AsyncClientSession, emit: Emit) -> None:
+            document = _to_document(order, self._charge_grace_s)
+            await self._orders.insert_one(document, session=session)
+            await emit(event.routing_key, event.body)
 
         try:
-            async with self._db.client.start_session() as session:
-                records = await session.with_transaction(store)
+            await self._outbox.commit(store)
         except DuplicateKeyError:
             existing = await self._orders.find_one({"idempotency_key": order.idempotency_key})
             if existing is None:
                 raise
             return to_order(existing)
-        await self._relay.publish_now(records)
         return order
 
     async def get(self, order_id: str) -> Order | None:
@@ -117,21 +111,15 @@ class MongoOrderRepository:
             "$inc": {"version": 1},
         }
 
-        async def change(session: AsyncClientSession | None) -> tuple[Any, list[dict[str, Any]]]:
+        async def change(session: AsyncClientSession | None, emit: Emit | None) -> Any:
             document = await self._orders.find_one_and_update(
                 query, update, return_document=ReturnDocument.AFTER, session=session
             )
-            if document is None or event is None:
-                return document, []
-            return document, [await self._outbox.add(session, event.routing_key, event.body)]
+            if document is not None and event is not None and emit is not None:
+                await emit(event.routing_key, event.body)
+            return document
 
-        if event is None:
-            document, records = await change(None)
-        else:
-            async with self._db.client.start_session() as session:
-                document, records = await session.with_transaction(change)
-        if records:
-            await self._relay.publish_now(records)
+        document = await (self._outbox.commit(change) if event else change(None, None))
         return to_order(document) if document else None
 
     async def update_fields(

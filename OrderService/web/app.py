@@ -37,8 +37,7 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [ORDER_INDEXES, OUTBOX_INDEXES])
-        outbox, relay = infra.outbox()
-        repository = MongoOrderRepository(infra.mongo.db, outbox, relay, settings.charge_grace_s)
+        repository = MongoOrderRepository(infra.mongo.db, infra.outbox(), settings.charge_grace_s)
         workflow = OrderWorkflow(
             repository,
             RedisOrderCache(infra.cache, settings.order_cache_ttl_s),

@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from PaymentService.business.models import Payment, PaymentEvent, PaymentStatus
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import OutboxRelay, OutboxWriter
+from servicekit.outbox import Emit, Outbox
 
 COLLECTION = "payments"
 PAYMENT_INDEXES = CollectionIndexes(
@@ -36,13 +36,9 @@ def _to_payment(document: Mapping[str, Any]) -> Payment:
 
 
 class MongoPaymentRepository:
-    def __init__(
-        self, db: AsyncDatabase[Mapping], outbox: OutboxWriter, relay: OutboxRelay
-    ) -> None:
-        self._db = db
+    def __init__(self, db: AsyncDatabase[Mapping], outbox: Outbox) -> None:
         self._payments = db[COLLECTION]
         self._outbox = outbox
-        self._relay = relay
 
     async def insert(self, payment: Payment) -> bool:
         try:
@@ -81,20 +77,13 @@ class MongoPaymentRepository:
             update["$push"] = {"history": {"status": to.value, "at": now}}
         query = {"_id": payment_id, "status": {"$in": allowed}}
 
-        async def change(session: AsyncClientSession | None) -> tuple[Any, list[dict[str, Any]]]:
+        async def change(session: AsyncClientSession | None, emit: Emit | None) -> Any:
             document = await self._payments.find_one_and_update(
                 query, update, return_document=ReturnDocument.AFTER, session=session
             )
-            if document is None or event is None:
-                return document, []
-            record = await self._outbox.add(session, event.routing_key, event.body)
-            return document, [record]
+            if document is not None and event is not None and emit is not None:
+                await emit(event.routing_key, event.body)
+            return document
 
-        if event is None:
-            document, records = await change(None)
-        else:
-            async with self._db.client.start_session() as session:
-                document, records = await session.with_transaction(change)
-        if records:
-            await self._relay.publish_now(records)
+        document = await (self._outbox.commit(change) if event else change(None, None))
         return _to_payment(document) if document else None

@@ -46,10 +46,9 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [PAYMENT_INDEXES, OUTBOX_INDEXES])
-        outbox, relay = infra.outbox()
         app.state.infra = infra
         app.state.workflow = PaymentWorkflow(
-            MongoPaymentRepository(infra.mongo.db, outbox, relay),
+            MongoPaymentRepository(infra.mongo.db, infra.outbox()),
             HttpCustomerBilling(infra.services),
             HttpCardCompany(infra.services),
             callback_url=settings.public_url.rstrip("/") + "/v1/payments/callback",

@@ -18,7 +18,7 @@ from OrderService.business.models import Order, order_event
 from OrderService.business.state_machine import OrderStatus
 from OrderService.repository.mongo_order_repository import MongoOrderRepository
 from servicekit.mongo import MongoEngine
-from servicekit.outbox import OutboxWriter
+from servicekit.outbox import Outbox, OutboxWriter
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
@@ -391,7 +391,8 @@ async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) 
         async def publish_now(self, records) -> None:
             pass
 
-    repository = MongoOrderRepository(mongo.db, OutboxWriter(mongo.db, "test"), NoRelay())
+    outbox = Outbox(mongo.db, OutboxWriter(mongo.db, "test"), NoRelay())  # type: ignore[arg-type]
+    repository = MongoOrderRepository(mongo.db, outbox)
     now = datetime.now(UTC)
     order = Order(str(uuid.uuid4()), "c", [], OrderStatus.CREATED, now, now, [])
     await repository.create(order, order_event(order, "order.created"))
