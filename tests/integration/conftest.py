@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from devstack.parts import infrastructure
+from devstack.parts import RabbitMQ, infrastructure
 from devstack.stack import Stack
 from servicekit.broker import BrokerConnection, EventPublisher
 from servicekit.cache import RedisCache, create_redis
@@ -102,3 +102,15 @@ async def wait_for(
 def private_state(tmp_path: Path) -> Path:
     """A state folder for servers a test starts only for itself (and may stop mid-test)."""
     return tmp_path / "state"
+
+
+def private_rabbitmq(state: Path, name: str = "rabbitmq-private") -> RabbitMQ:
+    """A broker node of a test's own (free ports, own node name), to stop and start at will."""
+    return RabbitMQ(
+        name=name,
+        port=free_port(),
+        management_port=free_port(),
+        dist_port=free_port(),
+        node_name=f"rabbit-{uuid.uuid4().hex[:6]}@localhost",
+        state=state,
+    )

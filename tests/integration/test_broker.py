@@ -8,7 +8,6 @@ import aio_pika
 import pytest
 import ujson
 
-from devstack.parts import RabbitMQ
 from devstack.stack import Stack
 from servicekit.broker import (
     BrokerConnection,
@@ -20,7 +19,7 @@ from servicekit.broker import (
     StatusMessage,
     UnroutableMessage,
 )
-from tests.integration.conftest import free_port, wait_for
+from tests.integration.conftest import private_rabbitmq, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -278,14 +277,7 @@ async def test_a_sender_supplied_attempt_header_cannot_wedge_a_failing_message(
 
 
 async def test_consumer_and_publisher_carry_on_after_a_broker_restart(private_state) -> None:
-    broker_server = RabbitMQ(
-        name="rabbitmq-restart",
-        port=free_port(),
-        management_port=free_port(),
-        dist_port=free_port(),
-        node_name=f"rabbit-{uuid.uuid4().hex[:6]}@localhost",
-        state=private_state,
-    )
+    broker_server = private_rabbitmq(private_state, "rabbitmq-restart")
     server = Stack([broker_server], quiet=True)
     server.up()
     connection = BrokerConnection(f"amqp://guest:guest@127.0.0.1:{broker_server.port}/", "x", "t")

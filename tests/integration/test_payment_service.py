@@ -8,12 +8,12 @@ import aio_pika
 import pytest
 import ujson
 
-from devstack.parts import Prism, RabbitMQ, ServiceProcess
+from devstack.parts import Prism, ServiceProcess
 from devstack.stack import Stack
 from servicekit.mongo import MongoEngine
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
-from tests.integration.conftest import free_port, wait_for
+from tests.integration.conftest import free_port, private_rabbitmq, wait_for
 from tests.integration.services import (
     EventWatcher,
     api,
@@ -312,14 +312,7 @@ async def test_customer_service_error_is_a_clear_502_and_stores_nothing(
 async def test_broker_down_during_callback_then_back_delivers_the_event_once(
     settings: ServiceSettings, service_urls, mongo: MongoEngine, private_state: Path
 ) -> None:
-    broker = RabbitMQ(
-        name="rabbitmq-private",
-        port=free_port(),
-        management_port=free_port(),
-        dist_port=free_port(),
-        node_name=f"rabbit-{uuid.uuid4().hex[:6]}@localhost",
-        state=private_state,
-    )
+    broker = private_rabbitmq(private_state)
     broker_stack = Stack([broker], quiet=True)
     broker_stack.up()
     rabbit_url = f"amqp://guest:guest@127.0.0.1:{broker.port}/"
