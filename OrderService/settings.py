@@ -15,3 +15,6 @@ class OrderSettings(ServiceSettings):
     # Longer than one charge attempt can take (HTTP timeouts included), so that the sweep never
     # sends a charge the request's own task is still sending.
     charge_grace_s: float = Field(30.0, ge=0)
+    # A charge that cannot be sent this many times (about 50 min at 30 s apart) ends the order
+    # in paymentFailed instead of leaving it `created` for ever.
+    charge_max_attempts: int = Field(100, ge=1)

@@ -45,6 +45,9 @@ class ServiceSettings(BaseSettings):
     )
 
     service_api_key: SecretStr = Field(min_length=16)
+    # More keys accepted on incoming requests while a key is rotated (JSON list); the service
+    # itself always sends SERVICE_API_KEY.
+    accepted_api_keys: list[SecretStr] = Field(default_factory=list, max_length=10)
     http_timeout_s: float = Field(5.0, gt=0)
     http_connect_timeout_s: float = Field(2.0, gt=0)
     tls_verify: bool = True
@@ -69,6 +72,12 @@ class ServiceSettings(BaseSettings):
     health_timeout_s: float = Field(1.0, gt=0)
     log_level: str = Field("INFO", pattern="^(TRACE|DEBUG|INFO|SUCCESS|WARNING|ERROR|CRITICAL)$")
     log_json: bool = False
+
+    @property
+    def api_keys(self) -> list[str]:
+        """Every key an incoming request may carry."""
+        keys = [self.service_api_key, *self.accepted_api_keys]
+        return [key.get_secret_value() for key in keys]
 
     @property
     def work_queue(self) -> str:

@@ -15,13 +15,18 @@ from servicekit.http import API_KEY_HEADER, UpstreamError
 _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
 
-def api_key_guard(expected_key: str) -> Callable[..., Awaitable[None]]:
-    """A dependency that answers 401 unless the request carries the right X-API-Key."""
-    expected = expected_key.encode()
+def api_key_guard(accepted_keys: Sequence[str]) -> Callable[..., Awaitable[None]]:
+    """A dependency that answers 401 unless the request carries an accepted X-API-Key."""
+    if isinstance(accepted_keys, str):  # one key passed bare would be split into characters
+        raise TypeError("api_key_guard takes a list of keys")
+    accepted = [key.encode() for key in accepted_keys]
 
     async def check(api_key: str | None = Security(_api_key_header)) -> None:
-        # compare_digest takes the same time whatever the key, so it leaks nothing by timing.
-        if api_key is None or not hmac.compare_digest(api_key.encode(), expected):
+        # compare_digest takes the same time whatever the key, and every accepted key is
+        # compared, so the answer time tells nothing about the keys.
+        given = (api_key or "").encode()
+        matches = [hmac.compare_digest(given, key) for key in accepted]
+        if api_key is None or not any(matches):
             raise HTTPException(
                 status_code=401,
                 detail=f"missing or wrong {API_KEY_HEADER} header",
@@ -61,7 +66,7 @@ def create_service_app(
     version: str,
     lifespan: Any,
     api: APIRouter,
-    api_key: str,
+    api_keys: Sequence[str],
     business_errors: dict[type[Exception], int],
     called_services: Sequence[str] = (),
     max_body_bytes: int = 64 * 1024,
@@ -76,7 +81,7 @@ def create_service_app(
         lifespan=lifespan,
         max_body_size=max_body_bytes,
     )
-    app.include_router(api, dependencies=[Depends(api_key_guard(api_key))])
+    app.include_router(api, dependencies=[Depends(api_key_guard(api_keys))])
     app.include_router(
         health_router(
             lambda: app.state.infra.health_report(called_services),

@@ -50,7 +50,7 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
         __version__,
         lifespan,
         router,
-        settings.service_api_key.get_secret_value(),
+        settings.api_keys,
         ERROR_STATUS,
         [CUSTOMERS],
     )

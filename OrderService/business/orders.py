@@ -53,6 +53,7 @@ class OrderWorkflow:
         deliveries: Deliveries,
         kitchen: Kitchen,
         max_charge_backoff_s: float = 30.0,
+        max_charge_attempts: int = 100,
     ) -> None:
         self._repository = repository
         self._cache = cache
@@ -61,6 +62,7 @@ class OrderWorkflow:
         self._deliveries = deliveries
         self._kitchen = kitchen
         self._max_backoff_s = max_charge_backoff_s
+        self._max_attempts = max_charge_attempts
 
     async def place(
         self, customer_id: str, items: list[dict[str, Any]], idempotency_key: str | None = None
@@ -145,17 +147,14 @@ class OrderWorkflow:
             await self._payments.charge(order)
         except PaymentRefused as refusal:
             log.warning("Charge refused: {}", refusal)
-            failed = await self._repository.transition(
-                order_id,
-                {S.CREATED},
-                S.PAYMENT_FAILED,
-                {"failure_reason": str(refusal), "charge": "refused"},
-            )
-            if failed:
-                await self._cache.put(failed)
+            await self._fail_payment(order_id, str(refusal))
             return
         except Exception as error:
             attempts = order.charge_attempts + 1
+            if attempts >= self._max_attempts:
+                log.error("Charge given up after {} attempts: {}", attempts, error)
+                await self._fail_payment(order_id, f"payment could not be requested: {error}")
+                return
             delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
             await self._repository.charge_failed(
                 order_id, str(error), datetime.now(UTC) + timedelta(seconds=delay_s)
@@ -168,6 +167,16 @@ class OrderWorkflow:
             order_id, {"charge": "sent"}, only_if={"charge": "pending"}
         )
         log.info("Charge requested from PaymentService")
+
+    async def _fail_payment(self, order_id: str, reason: str) -> None:
+        failed = await self._repository.transition(
+            order_id,
+            {S.CREATED},
+            S.PAYMENT_FAILED,
+            {"failure_reason": reason, "charge": "refused"},
+        )
+        if failed:
+            await self._cache.put(failed)
 
     async def apply_status(self, order_id: str, target: OrderStatus) -> None:
         """An outside party reports a status; apply it, ignore it, or wait for its turn.

@@ -45,6 +45,7 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
             HttpCustomers(infra.services),
             HttpDeliveries(infra.services),
             HttpKitchen(infra.services),
+            max_charge_attempts=settings.charge_max_attempts,
         )
         infra.consumer(BINDING_KEYS, order_event_handler(workflow))
         charges = infra.keep_running(ChargeDispatcher(workflow, repository))
@@ -58,7 +59,7 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
         __version__,
         lifespan,
         router,
-        settings.service_api_key.get_secret_value(),
+        settings.api_keys,
         ERROR_STATUS,
         CALLED_SERVICES,
     )

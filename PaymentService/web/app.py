@@ -62,7 +62,7 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
         __version__,
         lifespan,
         router,
-        settings.service_api_key.get_secret_value(),
+        settings.api_keys,
         ERROR_STATUS,
         [CUSTOMERS, CARD_COMPANY],
     )

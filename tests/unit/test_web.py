@@ -36,8 +36,9 @@ async def no_lifespan(app):
 
 def client() -> httpx.AsyncClient:
     app = create_service_app(
-        "T", "test", "1", no_lifespan, router, KEY, {Refused: 409}, max_body_bytes=1024
-    )
+        "T", "test", "1", no_lifespan, router, [KEY, "old-key-0123456789"], {Refused: 409},
+        max_body_bytes=1024,
+    )  # fmt: skip
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://t", headers={"X-API-Key": KEY})
 
@@ -68,3 +69,12 @@ async def test_business_errors_and_bugs_get_clear_answers() -> None:
         assert "secret" not in bug.text  # no internals, no stack trace
         missing = await http.post("/v1/echo", json={"text": "ok"}, headers={"X-API-Key": ""})
         assert missing.status_code == 401
+
+
+async def test_every_accepted_key_opens_the_api_during_a_rotation() -> None:
+    async with client() as http:
+        old = await http.post(
+            "/v1/echo", json={"text": "a"}, headers={"X-API-Key": "old-key-0123456789"}
+        )
+        wrong = await http.post("/v1/echo", json={"text": "a"}, headers={"X-API-Key": "x" * 18})
+    assert (old.status_code, wrong.status_code) == (200, 401)

@@ -214,3 +214,18 @@ async def test_cancelling_again_answers_with_the_cancelled_order(world) -> None:
     again = await world.workflow.cancel(order_id)
     assert first.status == S.ORDER_CANCELLED and again.status == S.REIMBURSED
     assert [e.routing_key for e in world.repository.events].count("order.cancelled") == 1
+
+
+async def test_a_charge_that_cannot_be_sent_for_too_long_ends_in_payment_failed(world) -> None:
+    world.workflow = OrderWorkflow(
+        world.repository, world.cache, world.payments, FakeCustomers(), world.deliveries,
+        world.kitchen, max_charge_attempts=3,
+    )  # fmt: skip
+    world.payments.down = True
+    order_id = await world.placed()
+    await world.workflow.charge(order_id)
+    assert world.status(order_id) == S.CREATED  # two attempts: still retrying
+    await world.workflow.charge(order_id)
+    order = world.repository.orders[order_id]
+    assert order.status == S.PAYMENT_FAILED
+    assert order.failure_reason.startswith("payment could not be requested")
