@@ -1,6 +1,8 @@
-"""Request vocabulary shared by the services' APIs: the menu and an order line."""
+"""Vocabulary the services share: the menu, an order line, and a status event."""
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,3 +21,25 @@ class Item(BaseModel):
 
     product: Product
     quantity: int = Field(ge=1, le=100)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event to publish together with a state change (through the outbox)."""
+
+    routing_key: str
+    body: dict[str, Any]
+
+
+def status_event(
+    routing_key: str, receiver: str, order_id: str, customer_id: str, **extra: Any
+) -> Event:
+    """`{status, metadata: {receiver, order_id, customer_id}, ...}` under `<source>.<status>`."""
+    return Event(
+        routing_key,
+        {
+            "status": routing_key.split(".", 1)[1],
+            "metadata": {"receiver": receiver, "order_id": order_id, "customer_id": customer_id},
+            **extra,
+        },
+    )

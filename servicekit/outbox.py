@@ -22,6 +22,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from servicekit.backoff import backoff_s
 from servicekit.broker import BrokerUnavailable, EventPublisher, UnroutableMessage
 from servicekit.mongo import CollectionIndexes
 
@@ -170,7 +171,7 @@ class OutboxRelay:
 
     async def _retry_later(self, record: Mapping[str, Any], error: Exception) -> bool:
         attempts = int(record.get("attempts", 0)) + 1
-        delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
+        delay_s = backoff_s(attempts, self._max_backoff_s)
         await self._collection.update_one(
             {"_id": record["_id"]},
             {

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from servicekit.contracts import Event, status_event
 
 
 @dataclass(frozen=True)
@@ -32,26 +33,16 @@ class DistanceCalculation:
     calculated_at: datetime
 
 
-@dataclass(frozen=True)
-class DistanceEvent:
-    """An event to publish together with the stored calculation (through the outbox)."""
-
-    routing_key: str
-    body: dict[str, Any]
+DistanceEvent = Event
 
 
 def calculated_event(calculation: DistanceCalculation) -> DistanceEvent:
     """`distance.calculated` for OrderService, which adds the numbers to the order."""
-    return DistanceEvent(
+    return status_event(
         "distance.calculated",
-        {
-            "status": "calculated",
-            "metadata": {
-                "receiver": "OrderService",
-                "order_id": calculation.order_id,
-                "customer_id": calculation.customer_id,
-            },
-            "distance_km": calculation.distance_km,
-            "estimated_delivery_minutes": calculation.estimated_delivery_minutes,
-        },
+        "OrderService",
+        calculation.order_id,
+        calculation.customer_id,
+        distance_km=calculation.distance_km,
+        estimated_delivery_minutes=calculation.estimated_delivery_minutes,
     )

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from OrderService.business.state_machine import OrderStatus
+from servicekit.contracts import Event, status_event
 
 
 @dataclass
@@ -35,28 +36,11 @@ class Order:
         return any(entry["status"] == OrderStatus.PAYMENT_PAID for entry in self.history)
 
 
-@dataclass(frozen=True)
-class OrderEvent:
-    """An event to publish with a state change (through the outbox)."""
-
-    routing_key: str
-    body: dict[str, Any]
+OrderEvent = Event
 
 
 def order_event(order: Order, routing_key: str, **extra: Any) -> OrderEvent:
-    return OrderEvent(
-        routing_key,
-        {
-            "status": routing_key.split(".", 1)[1],
-            "metadata": {
-                "receiver": "*",
-                "order_id": order.id,
-                "customer_id": order.customer_id,
-            },
-            "items": order.items,
-            **extra,
-        },
-    )
+    return status_event(routing_key, "*", order.id, order.customer_id, items=order.items, **extra)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from OrderService.business.state_machine import (
     can_cancel,
     decide,
 )
+from servicekit.backoff import backoff_s
 
 S = OrderStatus
 
@@ -155,7 +156,7 @@ class OrderWorkflow:
                 log.error("Charge given up after {} attempts: {}", attempts, error)
                 await self._fail_payment(order_id, f"payment could not be requested: {error}")
                 return
-            delay_s = min(self._max_backoff_s, 0.5 * 2 ** min(attempts, 10))
+            delay_s = backoff_s(attempts, self._max_backoff_s)
             await self._repository.charge_failed(
                 order_id, str(error), datetime.now(UTC) + timedelta(seconds=delay_s)
             )

@@ -5,6 +5,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from servicekit.contracts import Event, status_event
+
 
 class PaymentStatus(StrEnum):
     REQUESTED = "requested"  # stored, the card company not asked yet (or the answer not stored)
@@ -79,25 +81,15 @@ class Payment:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class PaymentEvent:
-    """An event to publish together with a state change (through the outbox)."""
-
-    routing_key: str
-    body: dict[str, Any]
+PaymentEvent = Event
 
 
 def payment_event(payment: Payment, routing_key: str, **extra: Any) -> PaymentEvent:
-    return PaymentEvent(
+    return status_event(
         routing_key,
-        {
-            "status": routing_key.split(".", 1)[1],
-            "metadata": {
-                "receiver": payment.receiver,
-                "order_id": payment.order_id,
-                "customer_id": payment.customer_id,
-            },
-            "payment_id": payment.id,
-            **extra,
-        },
+        payment.receiver,
+        payment.order_id,
+        payment.customer_id,
+        payment_id=payment.id,
+        **extra,
     )
