@@ -1,6 +1,7 @@
 """Consuming a service queue: ack after the handler succeeds, retry with back-off, dead-letter."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -60,7 +61,14 @@ def _order_id(raw: AbstractIncomingMessage) -> str:
 
 
 class QueueConsumer:
-    """Runs a handler for every message of a service queue, `prefetch_count` at a time."""
+    """Runs a handler for every message of a service queue, `prefetch_count` at a time.
+
+    aio-pika's robust connection re-opens the channel and re-subscribes after a reconnect, but
+    a subscription can still go missing (a restore that failed half-way, a consumer cancelled
+    by the broker). A watchdog checks every `check_interval_s` that the subscription is there
+    while the connection is up; missing on two checks in a row, it subscribes again on a new
+    channel, so a queue is never left without its consumer.
+    """
 
     def __init__(
         self,
@@ -69,15 +77,19 @@ class QueueConsumer:
         queue: ServiceQueue,
         handler: MessageHandler,
         prefetch_count: int = 32,
+        check_interval_s: float = 5.0,
     ) -> None:
         self._broker = broker
         self._publisher = publisher
         self._queue = queue
         self._handler = handler
         self._prefetch = prefetch_count
+        self._check_interval_s = check_interval_s
         self._channel: AbstractChannel | None = None
         self._amqp_queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
+        self._subscribed = False  # the watchdog's last verdict
+        self._watchdog: asyncio.Task[None] | None = None
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -86,15 +98,17 @@ class QueueConsumer:
     def is_running(self) -> bool:
         return (
             self._consumer_tag is not None
+            and self._subscribed
             and self._channel is not None
             and not self._channel.is_closed
             and self._broker.is_connected
         )
 
     async def start(self) -> None:
-        self._channel = await self._broker.new_channel(self._prefetch)
-        self._amqp_queue = await self._queue.declare(self._broker, self._channel)
-        self._consumer_tag = await self._amqp_queue.consume(self._on_message)
+        await self._subscribe()
+        self._watchdog = asyncio.create_task(
+            self._watch(), name=f"consumer-watchdog:{self._queue.name}"
+        )
         logger.info(
             "Consuming {!r} (keys {}, prefetch {})",
             self._queue.name,
@@ -102,14 +116,77 @@ class QueueConsumer:
             self._prefetch,
         )
 
+    async def _subscribe(self) -> None:
+        self._channel = await self._broker.new_channel(self._prefetch)
+        self._amqp_queue = await self._queue.declare(self._broker, self._channel)
+        self._consumer_tag = await self._amqp_queue.consume(self._on_message)
+        self._subscribed = True
+
+    async def _is_subscribed(self) -> bool:
+        """True when our channel is open and the broker confirmed our consumer on it."""
+        channel, tag = self._channel, self._consumer_tag
+        if channel is None or tag is None or channel.is_closed:
+            return False
+        try:
+            underlay = await asyncio.wait_for(channel.get_underlay_channel(), 1.0)
+        except Exception:
+            return False
+        return tag in underlay.consumers
+
+    async def _watch(self) -> None:
+        missing_before = False
+        while True:
+            await asyncio.sleep(self._check_interval_s)
+            if not self._broker.is_connected:
+                missing_before = False  # aio-pika is reconnecting; judge once it is back
+                continue
+            try:
+                self._subscribed = await self._is_subscribed()
+                if self._subscribed:
+                    missing_before = False
+                elif not missing_before:
+                    missing_before = True  # give aio-pika's own restore one more interval
+                else:
+                    missing_before = False
+                    await self._resubscribe()
+            except Exception as error:  # the watchdog itself must never die
+                logger.opt(exception=error).error("Consumer watchdog of {!r}", self._queue.name)
+
+    async def _resubscribe(self) -> None:
+        logger.warning(
+            "Consumer of {!r} is gone although the connection is up; subscribing again",
+            self._queue.name,
+        )
+        old = self._channel
+        self._channel = self._consumer_tag = None
+        if old is not None and not old.is_closed:
+            # Closing also stops aio-pika from restoring it later next to the new one; its
+            # unacked messages go back to the queue (handlers are idempotent).
+            try:
+                await asyncio.wait_for(old.close(), 5.0)
+            except Exception as error:
+                logger.debug("Closing the old consumer channel failed: {!r}", error)
+        try:
+            await self._subscribe()
+        except Exception as error:
+            logger.error("Could not subscribe to {!r} again: {!r}", self._queue.name, error)
+        else:
+            logger.info("Consuming {!r} again", self._queue.name)
+
     async def stop(self, timeout_s: float = 10.0) -> None:
         """Stop taking new messages, let the ones in flight finish, close the channel."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+            self._watchdog = None
         if self._amqp_queue is not None and self._consumer_tag is not None:
             try:
                 await self._amqp_queue.cancel(self._consumer_tag)
             except Exception as error:  # the channel may already be gone
                 logger.debug("Cancel of consumer failed: {!r}", error)
         self._consumer_tag = None
+        self._subscribed = False
         try:
             await asyncio.wait_for(self._idle.wait(), timeout_s)
         except TimeoutError:
