@@ -11,16 +11,6 @@ from aio_pika.abc import AbstractRobustConnection
 
 from servicekit.settings import ConfigError, ServiceSettings, load_settings
 
-# Where each reportable status is published (the transport company and the restaurant).
-STATUS_KEYS = {
-    "driverAvailable": "delivery.driverAvailable",
-    "cookingMeal": "kitchen.cookingMeal",
-    "cookingDone": "kitchen.cookingDone",
-    "pickedUp": "kitchen.pickedUp",
-    "inTransit": "delivery.inTransit",
-    "delivered": "delivery.delivered",
-}
-
 
 def fail(message: str, code: int = 1) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)

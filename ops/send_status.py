@@ -11,14 +11,15 @@ import aio_pika
 import ujson
 from aio_pika.exceptions import PublishError
 
-from ops.common import STATUS_KEYS, connect_rabbit, fail, run, settings
+from ops.common import connect_rabbit, fail, run, settings
+from servicekit.contracts import OUTSIDE_REPORTS
 from servicekit.mongo import MongoEngine
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.send_status", description=__doc__)
     parser.add_argument("order_id")
-    parser.add_argument("status", choices=list(STATUS_KEYS))
+    parser.add_argument("status", choices=list(OUTSIDE_REPORTS))
     parser.add_argument("--customer-id", help="default: the order's customer, read from MongoDB")
     parser.add_argument(
         "--to-queue", metavar="QUEUE", help="publish to this queue by name instead of the exchange"
@@ -62,7 +63,7 @@ async def main(argv: list[str] | None = None) -> int:
             target, routing_key = channel.default_exchange, args.to_queue
         else:
             target = await channel.get_exchange(config.exchange_name, ensure=True)
-            routing_key = STATUS_KEYS[args.status]
+            routing_key = OUTSIDE_REPORTS[args.status]
         try:
             await target.publish(message, routing_key=routing_key)
         except PublishError:

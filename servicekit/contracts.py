@@ -1,4 +1,5 @@
-"""Vocabulary the services share: the menu, an order line, and a status event."""
+"""Vocabulary the services share: the menu, an order line, the outside parties' status
+reports, and a status event."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +13,18 @@ class Product(StrEnum):
     DOUBLE_CHEESEBURGER = "Double Cheeseburger"
     VEIL = "Veil with glazed onions and blue cheese"
     VEGETARIAN_SALAD = "Vegetarian Salad with healthy produce"
+
+
+# What the transport company and the restaurant report about an order, in the order it
+# happens, and the routing key each report comes under (DESIGN.md §5, §6).
+OUTSIDE_REPORTS: dict[str, str] = {
+    "driverAvailable": "delivery.driverAvailable",
+    "cookingMeal": "kitchen.cookingMeal",
+    "cookingDone": "kitchen.cookingDone",
+    "pickedUp": "kitchen.pickedUp",
+    "inTransit": "delivery.inTransit",
+    "delivered": "delivery.delivered",
+}
 
 
 class Item(BaseModel):

@@ -9,20 +9,13 @@ import aio_pika
 import httpx
 import ujson
 
+from servicekit.contracts import OUTSIDE_REPORTS, Product
+
 API_KEY_HEADER = "X-API-Key"
-MENU = [
-    "Lasagna",
-    "Double Cheeseburger",
-    "Veil with glazed onions and blue cheese",
-    "Vegetarian Salad with healthy produce",
-]
+MENU = [product.value for product in Product]
 # What the transport company and the restaurant report after a driver is found, in order.
 AFTER_DRIVER = [
-    ("kitchen.cookingMeal", "cookingMeal"),
-    ("kitchen.cookingDone", "cookingDone"),
-    ("kitchen.pickedUp", "pickedUp"),
-    ("delivery.inTransit", "inTransit"),
-    ("delivery.delivered", "delivered"),
+    (key, status) for status, key in OUTSIDE_REPORTS.items() if status != "driverAvailable"
 ]
 
 

@@ -7,6 +7,7 @@ from pydantic import Field
 from OrderService.business.orders import OrderWorkflow
 from OrderService.business.state_machine import OrderStatus
 from servicekit.broker import InboundMessage, MessageHandler, StatusMessage, route
+from servicekit.contracts import OUTSIDE_REPORTS
 from servicekit.keyed_lock import KeyedLock
 
 S = OrderStatus
@@ -16,12 +17,7 @@ STATUS_EVENTS: dict[str, OrderStatus] = {
     "payment.paymentPaid": S.PAYMENT_PAID,
     "payment.paymentFailed": S.PAYMENT_FAILED,
     "payment.reimbursed": S.REIMBURSED,
-    "delivery.driverAvailable": S.DRIVER_AVAILABLE,
-    "kitchen.cookingMeal": S.COOKING_MEAL,
-    "kitchen.cookingDone": S.COOKING_DONE,
-    "kitchen.pickedUp": S.PICKED_UP,
-    "delivery.inTransit": S.IN_TRANSIT,
-    "delivery.delivered": S.DELIVERED,
+    **{key: OrderStatus(status) for status, key in OUTSIDE_REPORTS.items()},
 }
 
 
