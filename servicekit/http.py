@@ -57,14 +57,24 @@ class UpstreamRejected(UpstreamError):
 
 
 def create_http_client(
-    timeout_s: float, connect_timeout_s: float, verify: bool = True, ca_file: str | None = None
+    timeout_s: float,
+    connect_timeout_s: float,
+    verify: bool = True,
+    ca_file: str | None = None,
+    pool_idle_s: float = 4.0,
 ) -> httpx.AsyncClient:
-    """The process's one client: pooled keep-alive connections, explicit timeouts and TLS policy."""
+    """The process's one client: pooled keep-alive connections, explicit timeouts and TLS policy.
+
+    `pool_idle_s` must stay below the keep-alive timeout of every server called (5 s for
+    uvicorn and Node by default): reusing a connection the server is closing fails the request.
+    """
     # httpx 0.28: True verifies with the default CAs, False disables checks (never pass None).
     tls: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else verify
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        limits=httpx.Limits(
+            max_connections=200, max_keepalive_connections=50, keepalive_expiry=pool_idle_s
+        ),
         verify=tls,
         headers={"User-Agent": "food-delivery-backend"},
     )

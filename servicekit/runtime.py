@@ -105,6 +105,7 @@ class Infrastructure:
             settings.http_connect_timeout_s,
             settings.tls_verify,
             settings.tls_ca_file,
+            settings.http_pool_idle_s,
         )
         urls = ServiceUrlCache(mongo.db, cache, settings.service_url_ttl_s)
         services = ServiceClient(http, urls, settings.service_api_key.get_secret_value())
@@ -224,6 +225,7 @@ def serve(settings_class: type[SettingsT], create_app: Callable[[SettingsT], Any
         port=getattr(settings, "port", 8000),
         log_config=None,  # our loguru setup routes uvicorn's loggers
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=int(settings.http_keep_alive_s),
         ssl_certfile=settings.tls_cert_file,
         ssl_keyfile=settings.tls_key_file,
     )

@@ -50,6 +50,12 @@ class ServiceSettings(BaseSettings):
     accepted_api_keys: list[SecretStr] = Field(default_factory=list, max_length=10)
     http_timeout_s: float = Field(5.0, gt=0)
     http_connect_timeout_s: float = Field(2.0, gt=0)
+    # How long an idle client connection is kept open by our server, and by our client pool.
+    # A client must drop an idle connection before the server does, or a request sent on it as
+    # the server closes it fails with "server disconnected": the pool gives up after 4 s (less
+    # than the 5 s of uvicorn's and Node's defaults, which Prism uses), our servers wait 30 s.
+    http_keep_alive_s: float = Field(30.0, ge=5)
+    http_pool_idle_s: float = Field(4.0, gt=0, lt=5)
     tls_verify: bool = True
     tls_ca_file: str | None = None
     # Serve HTTPS when both are set (otherwise plain HTTP, e.g. behind a TLS-terminating proxy).

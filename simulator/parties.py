@@ -12,6 +12,9 @@ import ujson
 from servicekit.contracts import OUTSIDE_REPORTS, Product
 
 API_KEY_HEADER = "X-API-Key"
+# Idle connections are dropped before a server with the usual 5 s keep-alive closes them
+# (a request on a connection the server is closing fails with "server disconnected").
+POOL = httpx.Limits(max_connections=200, max_keepalive_connections=200, keepalive_expiry=4.0)
 MENU = [product.value for product in Product]
 # What the transport company and the restaurant report after a driver is found, in order.
 AFTER_DRIVER = [
@@ -57,7 +60,7 @@ class Customer:
             base_url=order_url,
             headers={API_KEY_HEADER: api_key},
             timeout=30,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
+            limits=POOL,
         )
 
     async def place(
@@ -102,7 +105,7 @@ class CardCompany:
 
     def __init__(self, payment_url: str, api_key: str) -> None:
         self.http = httpx.AsyncClient(
-            base_url=payment_url, headers={API_KEY_HEADER: api_key}, timeout=30
+            base_url=payment_url, headers={API_KEY_HEADER: api_key}, timeout=30, limits=POOL
         )
 
     async def payment(self, order_id: str) -> dict[str, Any] | None:
