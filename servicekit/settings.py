@@ -53,8 +53,9 @@ class ServiceSettings(BaseSettings):
     # How long an idle client connection is kept open by our server, and by our client pool.
     # A client must drop an idle connection before the server does, or a request sent on it as
     # the server closes it fails with "server disconnected": the pool gives up after 4 s (less
-    # than the 5 s of uvicorn's and Node's defaults, which Prism uses), our servers wait 30 s.
-    http_keep_alive_s: float = Field(30.0, ge=5)
+    # than the 5 s of uvicorn's and Node's defaults, which Prism uses), our servers wait 75 s
+    # (longer than the 60 s idle timeout of common proxies and load balancers in front of them).
+    http_keep_alive_s: float = Field(75.0, ge=5)
     http_pool_idle_s: float = Field(4.0, gt=0, lt=5)
     tls_verify: bool = True
     tls_ca_file: str | None = None
