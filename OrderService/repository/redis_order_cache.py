@@ -1,5 +1,7 @@
 """Orders cached in Redis, written on every change; a newer version is never overwritten."""
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,24 +53,50 @@ def _decode(raw: str) -> Order:
 
 
 class RedisOrderCache:
-    def __init__(self, cache: RedisCache, ttl_s: int = 3600) -> None:
+    """Orders whose cache write failed are "suspect": their cached copy may be old, so it is
+    not served again until it has been removed (once Redis answers) or has expired. The list
+    is bounded: past `max_suspects` (a long Redis outage under load) no cached copy is trusted
+    until every copy written before the last failure has expired."""
+
+    def __init__(
+        self,
+        cache: RedisCache,
+        ttl_s: int = 3600,
+        max_suspects: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._cache = cache
         self._ttl_s = ttl_s
         self._put_if_newer = cache.redis.register_script(_PUT_IF_NEWER)
-        # Orders whose last cache write failed: their cached copy may be old, so it is not
-        # served again until it has been removed (once Redis answers).
-        self._suspect: set[str] = set()
+        self._max_suspects = max_suspects
+        self._clock = clock
+        self._suspect: dict[str, float] = {}  # order id -> when a write of it failed
+        self._distrust_until = 0.0
+
+    def _mark_suspect(self, order_id: str) -> None:
+        now = self._clock()
+        if now < self._distrust_until or len(self._suspect) >= self._max_suspects:
+            # Every stale copy was written before `now`, so it is gone by now + ttl.
+            self._suspect.clear()
+            self._distrust_until = max(self._distrust_until, now + self._ttl_s)
+        else:
+            self._suspect[order_id] = now
 
     async def get(self, order_id: str) -> Order | None:
-        if order_id in self._suspect:
+        now = self._clock()
+        if now < self._distrust_until:
+            return None
+        failed_at = self._suspect.get(order_id)
+        if failed_at is not None and now - failed_at < self._ttl_s:
             if (
                 await self._cache.guarded(
                     lambda: self._cache.redis.delete(KEY_PREFIX + order_id), _FAILED
                 )
                 is not _FAILED
             ):
-                self._suspect.discard(order_id)
+                self._suspect.pop(order_id, None)
             return None
+        self._suspect.pop(order_id, None)  # expired with the copy it was about
         raw = await self._cache.get(KEY_PREFIX + order_id)
         if raw is None or raw == _TOMBSTONE:
             return None
@@ -86,9 +114,9 @@ class RedisOrderCache:
             _FAILED,
         )
         if written is _FAILED:
-            self._suspect.add(order.id)
+            self._mark_suspect(order.id)
         else:
-            self._suspect.discard(order.id)
+            self._suspect.pop(order.id, None)
 
     async def remove(self, order_id: str) -> None:
         """Replace the entry by a short-lived tombstone that no late write of an older version
@@ -98,4 +126,4 @@ class RedisOrderCache:
             _FAILED,
         )
         if written is _FAILED:
-            self._suspect.add(order_id)
+            self._mark_suspect(order_id)

@@ -54,9 +54,10 @@ class FlakyCache:
         await self.guarded(lambda: self.redis.delete(*keys), None)
 
 
-def order(version: int, status: OrderStatus = OrderStatus.CREATED) -> Order:
+def order(version: int, status: OrderStatus = OrderStatus.CREATED, order_id: str = "o1") -> Order:
     now = datetime.now(UTC)
-    return Order("o1", "c1", [], status, now, now, [{"status": status.value, "at": now}], version)
+    history = [{"status": status.value, "at": now}]
+    return Order(order_id, "c1", [], status, now, now, history, version)
 
 
 async def test_a_newer_version_is_never_replaced_by_an_older_one() -> None:
@@ -85,3 +86,45 @@ async def test_a_deleted_order_does_not_come_back_through_a_late_write() -> None
     await cache.remove("o1")
     await cache.put(order(1))  # a GET that read MongoDB just before the delete
     assert await cache.get("o1") is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_suspect_is_forgotten_when_the_copy_it_was_about_has_expired() -> None:
+    flaky, clock = FlakyCache(), Clock()
+    cache = RedisOrderCache(flaky, ttl_s=60, clock=clock)  # type: ignore[arg-type]
+    await cache.put(order(1))
+    flaky.down = True
+    await cache.put(order(2, OrderStatus.DELIVERED))
+    flaky.down = False
+    clock.now += 61  # the version 1 copy has expired in Redis by now ...
+    del flaky.redis.data["order:o1"]
+    other_instance = RedisOrderCache(flaky)  # type: ignore[arg-type]
+    await other_instance.put(order(3, OrderStatus.DELIVERED))  # ... and a fresh one was written
+    assert (await cache.get("o1")).version == 3
+    assert cache._suspect == {}
+
+
+async def test_a_long_outage_bounds_the_suspects_and_trusts_no_copy_until_they_expired() -> None:
+    flaky, clock = FlakyCache(), Clock()
+    cache = RedisOrderCache(flaky, ttl_s=60, max_suspects=3, clock=clock)  # type: ignore[arg-type]
+    for number in range(5):
+        await cache.put(order(1, order_id=f"o{number}"))
+    flaky.down = True
+    for number in range(5):  # more failed writes than the list holds
+        await cache.put(order(2, OrderStatus.PAYMENT_PAID, order_id=f"o{number}"))
+    flaky.down = False
+    assert len(cache._suspect) <= 3
+    for number in range(5):
+        assert await cache.get(f"o{number}") is None  # every stale copy is kept from readers
+    clock.now += 61  # every copy written before the last failure has expired
+    for number in range(5):
+        del flaky.redis.data[f"order:o{number}"]
+    await cache.put(order(3, OrderStatus.DELIVERED))
+    assert (await cache.get("o1")).version == 3
