@@ -108,7 +108,13 @@ class ServiceClient:
             raise UpstreamUnavailable(service, str(error)) from None
 
     async def request(
-        self, service: str, method: str, path: str, json: Any = None, timeout_s: float | None = None
+        self,
+        service: str,
+        method: str,
+        path: str,
+        json: Any = None,
+        timeout_s: float | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """Send a JSON request and return the decoded JSON answer (None for an empty body)."""
         url = await self.base_url(service) + path
@@ -118,7 +124,11 @@ class ServiceClient:
                 method,
                 url,
                 content=ujson.dumps(json) if json is not None else None,
-                headers={API_KEY_HEADER: self._api_key, "Content-Type": "application/json"},
+                headers={
+                    API_KEY_HEADER: self._api_key,
+                    "Content-Type": "application/json",
+                    **(headers or {}),
+                },
                 **extra,
             )
         except httpx.TimeoutException as error:
@@ -143,5 +153,7 @@ class ServiceClient:
     async def get(self, service: str, path: str) -> Any:
         return await self.request(service, "GET", path)
 
-    async def post(self, service: str, path: str, json: Any = None) -> Any:
-        return await self.request(service, "POST", path, json)
+    async def post(
+        self, service: str, path: str, json: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        return await self.request(service, "POST", path, json, headers=headers)

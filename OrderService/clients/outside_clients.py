@@ -6,6 +6,9 @@ from OrderService.business.models import Order
 from servicekit.http import ServiceClient, UpstreamError, UpstreamRejected
 
 ADDRESS_FIELDS = ("name", "street", "zipcode", "city", "latitude", "longitude")
+# One booking per order and kind: a booking retried after a crash or a lost answer (the
+# event is redelivered) is recognised by the company and not made twice.
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
 class HttpCustomers:
@@ -29,6 +32,7 @@ class HttpDeliveries:
             "DeliveryService",
             "/v1/deliveries",
             {"order_id": order.id, "customer_id": order.customer_id, "address": address},
+            headers={IDEMPOTENCY_KEY_HEADER: f"delivery-{order.id}"},
         )
         return _id_from(answer, "delivery_id", "DeliveryService")
 
@@ -49,6 +53,7 @@ class HttpKitchen:
             "KitchenService",
             "/v1/kitchen/bookings",
             {"order_id": order.id, "customer_id": order.customer_id, "items": order.items},
+            headers={IDEMPOTENCY_KEY_HEADER: f"kitchen-{order.id}"},
         )
         return _id_from(answer, "kitchen_id", "KitchenService")
 

@@ -123,3 +123,15 @@ def test_pooled_connections_are_dropped_before_a_server_closes_them(monkeypatch)
     monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(options))
     runtime.serve(ServiceSettings, lambda s: object())
     assert served["timeout_keep_alive"] >= 5 + 1 > settings.http_pool_idle_s
+
+
+async def test_extra_headers_go_with_the_api_key() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202, json={})
+
+    await client_with(handler).post("Kitchen", "/v1/book", {}, headers={"Idempotency-Key": "x1"})
+    assert seen[0].headers["Idempotency-Key"] == "x1"
+    assert seen[0].headers[API_KEY_HEADER] == "k" * 20
