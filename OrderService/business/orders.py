@@ -217,12 +217,20 @@ class OrderWorkflow:
         updated = await self._repository.transition(
             order.id, {S.PAYMENT_PAID}, S.DELIVERY_SCHEDULED, {"delivery_id": delivery_id}
         )
-        if updated is None:  # cancelled (or booked by a duplicate) while we booked: undo ours
+        log = logger.bind(order_id=order.id)
+        if updated is None:
+            current = await self._repository.get(order.id)
+            if current is not None and current.delivery_id == delivery_id:
+                # A duplicate of this event stored the same booking (same Idempotency-Key):
+                # it is the order's delivery, keep it (a cancel of the order undoes it).
+                log.info("Delivery {} was stored by a duplicate event", delivery_id)
+                return
+            # Cancelled while we booked (or another booking was stored): undo ours.
             await self._deliveries.cancel(delivery_id)
-            logger.bind(order_id=order.id).info("Delivery {} cancelled again", delivery_id)
+            log.info("Delivery {} cancelled again", delivery_id)
             return
         await self._cache.put(updated)
-        logger.bind(order_id=order.id).info("Delivery booked: {}", delivery_id)
+        log.info("Delivery booked: {}", delivery_id)
 
     async def _book_kitchen(self, order: Order) -> None:
         kitchen_id = await self._kitchen.book(order)

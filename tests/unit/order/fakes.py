@@ -1,5 +1,6 @@
 """Hand-written fakes of OrderService's ports, following the same rules as the real adapters."""
 
+import asyncio
 import copy
 from collections.abc import Iterable
 from dataclasses import replace
@@ -125,8 +126,10 @@ class FakeDeliveries:
         self.cancelled: list[str] = []
 
     async def book(self, order: Order, address: dict[str, Any]) -> str:
+        """Like the real company with our Idempotency-Key: one booking per order."""
         self.booked.append(order.id)
-        return f"delivery-{len(self.booked)}"
+        await asyncio.sleep(0)  # a network call: lets a concurrent handler run meanwhile
+        return f"delivery-{self.booked.index(order.id) + 1}"
 
     async def cancel(self, delivery_id: str) -> None:
         self.cancelled.append(delivery_id)

@@ -1,5 +1,7 @@
 """The order workflow with fakes: what each request and event does, and what it must not do."""
 
+import asyncio
+
 import pytest
 
 from OrderService.business.errors import (
@@ -117,6 +119,19 @@ async def test_duplicate_payment_paid_books_one_delivery(world) -> None:
     await world.advance(order_id, S.PAYMENT_PAID, S.PAYMENT_PAID)
     assert world.deliveries.booked == [order_id]
     assert world.history(order_id).count("paymentPaid") == 1
+
+
+async def test_two_instances_handling_one_payment_paid_keep_the_one_delivery(world) -> None:
+    """With the Idempotency-Key both get the same booking back: the one that loses the race
+    must not cancel it (it is the order's delivery)."""
+    order_id = await world.placed()
+    await asyncio.gather(
+        world.workflow.apply_status(order_id, S.PAYMENT_PAID),
+        world.workflow.apply_status(order_id, S.PAYMENT_PAID),
+    )
+    assert world.status(order_id) == S.DELIVERY_SCHEDULED
+    assert world.repository.orders[order_id].delivery_id == "delivery-1"
+    assert world.deliveries.cancelled == []
 
 
 async def test_an_event_before_its_turn_waits_and_changes_nothing(world) -> None:
