@@ -2,10 +2,12 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import ujson
+from loguru import logger
 
 from OrderService.business.models import Order
 from OrderService.business.state_machine import OrderStatus
@@ -14,8 +16,19 @@ from servicekit.cache import RedisCache
 KEY_PREFIX = "order:"
 _FAILED = object()
 # A version no order reaches: the put script never replaces it.
-_TOMBSTONE = '{"deleted": true, "version": 9007199254740991}'
+_DELETED_VERSION = 9007199254740991
+_TOMBSTONE = f'{{"deleted": true, "version": {_DELETED_VERSION}}}'
 _TOMBSTONE_TTL_S = 300
+# Over a copy that may be older than version N: a miss for readers, and the put script takes
+# it for version N - 0.5, so version N and later replace it and nothing older does.
+_STALE_PREFIX = '{"stale":true'
+# A write still on its way when this instance stops trusting the cache lands a little later.
+_IN_FLIGHT_MARGIN_S = 60
+
+
+def _stale_marker(version: int) -> str:
+    return f'{_STALE_PREFIX},"version":{version - 0.5}}}'
+
 
 # Two updates of one order may finish in either order: keep the cached copy with the higher
 # version so that a slow writer never puts an older state back.
@@ -52,11 +65,23 @@ def _decode(raw: str) -> Order:
     return Order(**document)
 
 
+@dataclass
+class _Suspect:
+    version: int  # the newest version of the order whose cache write failed
+    since: float  # when an older copy was last (maybe) written: it is gone `ttl_s` later
+
+
 class RedisOrderCache:
-    """Orders whose cache write failed are "suspect": their cached copy may be old, so it is
-    not served again until it has been removed (once Redis answers) or has expired. The list
-    is bounded: past `max_suspects` (a long Redis outage under load) no cached copy is trusted
-    until every copy written before the last failure has expired."""
+    """Orders in Redis, newest version first.
+
+    A write that fails leaves the order "suspect": Redis may still hold an older copy, so the
+    order is read from MongoDB instead. As soon as Redis answers again, the copy of every
+    suspect is replaced by a stale marker carrying the failed version: readers take it for a
+    miss (for every instance, not just this one), and the put script lets nothing older than
+    that version overwrite it (a late write from a GET that read MongoDB before the change).
+    The list is bounded: past `max_suspects` (a long Redis outage under load) this instance
+    stops writing and trusts no cached copy until every copy it wrote has expired.
+    """
 
     def __init__(
         self,
@@ -70,35 +95,21 @@ class RedisOrderCache:
         self._put_if_newer = cache.redis.register_script(_PUT_IF_NEWER)
         self._max_suspects = max_suspects
         self._clock = clock
-        self._suspect: dict[str, float] = {}  # order id -> when a write of it failed
+        self._suspect: dict[str, _Suspect] = {}
         self._distrust_until = 0.0
-
-    def _mark_suspect(self, order_id: str) -> None:
-        now = self._clock()
-        if now < self._distrust_until or len(self._suspect) >= self._max_suspects:
-            # Every stale copy was written before `now`, so it is gone by now + ttl.
-            self._suspect.clear()
-            self._distrust_until = max(self._distrust_until, now + self._ttl_s)
-        else:
-            self._suspect[order_id] = now
 
     async def get(self, order_id: str) -> Order | None:
         now = self._clock()
         if now < self._distrust_until:
             return None
-        failed_at = self._suspect.get(order_id)
-        if failed_at is not None and now - failed_at < self._ttl_s:
-            if (
-                await self._cache.guarded(
-                    lambda: self._cache.redis.delete(KEY_PREFIX + order_id), _FAILED
-                )
-                is not _FAILED
-            ):
-                self._suspect.pop(order_id, None)
-            return None
-        self._suspect.pop(order_id, None)  # expired with the copy it was about
+        suspect = self._suspect.get(order_id)
+        if suspect is not None:
+            if now - suspect.since < self._ttl_s:
+                await self._replace_suspect_copies()
+                return None
+            del self._suspect[order_id]  # every copy it was about has expired
         raw = await self._cache.get(KEY_PREFIX + order_id)
-        if raw is None or raw == _TOMBSTONE:
+        if raw is None or raw == _TOMBSTONE or raw.startswith(_STALE_PREFIX):
             return None
         try:
             return _decode(raw)
@@ -107,6 +118,9 @@ class RedisOrderCache:
             return None
 
     async def put(self, order: Order) -> None:
+        now = self._clock()
+        if now < self._distrust_until:
+            return  # see the class comment
         written = await self._cache.guarded(
             lambda: self._put_if_newer(
                 keys=[KEY_PREFIX + order.id], args=[_encode(order), order.version, self._ttl_s]
@@ -114,9 +128,15 @@ class RedisOrderCache:
             _FAILED,
         )
         if written is _FAILED:
-            self._mark_suspect(order.id)
-        else:
-            self._suspect.pop(order.id, None)
+            self._mark_suspect(order.id, order.version)
+            return
+        suspect = self._suspect.get(order.id)
+        if suspect is not None:
+            if order.version >= suspect.version:
+                del self._suspect[order.id]
+            else:
+                suspect.since = now  # an older copy may just have been written
+        await self._replace_suspect_copies()
 
     async def remove(self, order_id: str) -> None:
         """Replace the entry by a short-lived tombstone that no late write of an older version
@@ -126,4 +146,39 @@ class RedisOrderCache:
             _FAILED,
         )
         if written is _FAILED:
-            self._mark_suspect(order_id)
+            self._mark_suspect(order_id, _DELETED_VERSION)
+        else:
+            self._suspect.pop(order_id, None)
+
+    def _mark_suspect(self, order_id: str, version: int) -> None:
+        now = self._clock()
+        known = self._suspect.get(order_id)
+        if known is None and len(self._suspect) >= self._max_suspects:
+            self._suspect.clear()
+            self._distrust_until = now + self._ttl_s + _IN_FLIGHT_MARGIN_S
+            logger.warning(
+                "More than {} orders missed their cache write: no cached order is used for {} s",
+                self._max_suspects,
+                self._ttl_s,
+            )
+            return
+        self._suspect[order_id] = _Suspect(max(version, known.version if known else version), now)
+
+    async def _replace_suspect_copies(self) -> None:
+        """Put a stale marker over the cached copy of every suspect (one round trip)."""
+        if not self._suspect:
+            return
+        suspects = list(self._suspect.items())
+
+        async def write() -> bool:
+            async with self._cache.redis.pipeline(transaction=False) as pipe:
+                for order_id, suspect in suspects:
+                    pipe.set(KEY_PREFIX + order_id, _stale_marker(suspect.version), ex=self._ttl_s)
+                await pipe.execute()
+            return True
+
+        if await self._cache.guarded(write, _FAILED) is _FAILED:
+            return
+        for order_id, suspect in suspects:
+            if self._suspect.get(order_id) is suspect:  # not failed again meanwhile
+                del self._suspect[order_id]

@@ -20,7 +20,7 @@ class FakeRedis:
     def register_script(self, _source: str):
         async def put_if_newer(keys: list[str], args: list[Any]) -> int:
             current = self.data.get(keys[0])
-            if current and ujson.loads(current)["version"] >= int(args[1]):
+            if current and ujson.loads(current)["version"] >= int(args[1]):  # as the Lua
                 return 0
             self.data[keys[0]] = args[0]
             return 1
@@ -35,6 +35,27 @@ class FakeRedis:
 
     async def delete(self, *keys: str) -> int:
         return sum(self.data.pop(key, None) is not None for key in keys)
+
+    def pipeline(self, transaction: bool = True) -> "FakePipeline":
+        return FakePipeline(self)
+
+
+class FakePipeline:
+    def __init__(self, redis: FakeRedis) -> None:
+        self.redis = redis
+        self.writes: list[tuple[str, str]] = []
+
+    async def __aenter__(self) -> "FakePipeline":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        pass
+
+    def set(self, key: str, value: str, ex: int) -> None:
+        self.writes.append((key, value))
+
+    async def execute(self) -> None:
+        self.redis.data.update(self.writes)
 
 
 class FlakyCache:
@@ -75,9 +96,23 @@ async def test_after_a_failed_write_the_old_copy_is_not_served() -> None:
     await cache.put(order(2, OrderStatus.DELIVERED))  # lost: Redis still holds version 1
     flaky.down = False
     assert await cache.get("o1") is None  # read from MongoDB instead
-    assert "order:o1" not in flaky.redis.data
+    assert await RedisOrderCache(flaky).get("o1") is None  # nor by another instance
+    await cache.put(order(1))  # a GET that read MongoDB before the change writes late
+    assert await cache.get("o1") is None
     await cache.put(order(2, OrderStatus.DELIVERED))
     assert (await cache.get("o1")).status == OrderStatus.DELIVERED
+
+
+async def test_a_late_older_write_after_the_outage_does_not_clear_the_suspicion() -> None:
+    flaky = FlakyCache()
+    cache = RedisOrderCache(flaky)  # type: ignore[arg-type]
+    await cache.put(order(1))
+    flaky.down = True
+    await cache.put(order(2, OrderStatus.PAYMENT_PAID))  # lost
+    flaky.down = False
+    await cache.put(order(1))  # the first write after the outage is an older version
+    assert await cache.get("o1") is None
+    assert await RedisOrderCache(flaky).get("o1") is None
 
 
 async def test_a_deleted_order_does_not_come_back_through_a_late_write() -> None:
@@ -123,7 +158,9 @@ async def test_a_long_outage_bounds_the_suspects_and_trusts_no_copy_until_they_e
     assert len(cache._suspect) <= 3
     for number in range(5):
         assert await cache.get(f"o{number}") is None  # every stale copy is kept from readers
-    clock.now += 61  # every copy written before the last failure has expired
+    await cache.put(order(3, OrderStatus.DELIVERED, order_id="o1"))  # not written meanwhile
+    assert ujson.loads(flaky.redis.data["order:o1"])["version"] == 1
+    clock.now += 61 + 60  # every copy this instance wrote has expired (and one in flight)
     for number in range(5):
         del flaky.redis.data[f"order:o{number}"]
     await cache.put(order(3, OrderStatus.DELIVERED))
