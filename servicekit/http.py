@@ -12,6 +12,7 @@ import ujson
 from loguru import logger
 
 from servicekit.service_urls import ServiceUrlNotFound, ServiceUrls
+from servicekit.settings import ServiceSettings
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -56,24 +57,25 @@ class UpstreamRejected(UpstreamError):
         self.detail = detail
 
 
-def create_http_client(
-    timeout_s: float,
-    connect_timeout_s: float,
-    verify: bool = True,
-    ca_file: str | None = None,
-    pool_idle_s: float = 4.0,
-) -> httpx.AsyncClient:
+def create_http_client(settings: ServiceSettings) -> httpx.AsyncClient:
     """The process's one client: pooled keep-alive connections, explicit timeouts and TLS policy.
 
-    `pool_idle_s` must stay below the keep-alive timeout of every server called (5 s for
-    uvicorn and Node by default): reusing a connection the server is closing fails the request.
+    Idle pooled connections are dropped after `http_pool_idle_s`, below the keep-alive timeout
+    of every server called (5 s for uvicorn and Node by default): a request sent on a
+    connection the server is closing fails with "server disconnected without a response".
     """
     # httpx 0.28: True verifies with the default CAs, False disables checks (never pass None).
-    tls: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else verify
+    tls: ssl.SSLContext | bool = (
+        ssl.create_default_context(cafile=settings.tls_ca_file)
+        if settings.tls_ca_file
+        else settings.tls_verify
+    )
     return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+        timeout=httpx.Timeout(settings.http_timeout_s, connect=settings.http_connect_timeout_s),
         limits=httpx.Limits(
-            max_connections=200, max_keepalive_connections=50, keepalive_expiry=pool_idle_s
+            max_connections=200,
+            max_keepalive_connections=50,
+            keepalive_expiry=settings.http_pool_idle_s,
         ),
         verify=tls,
         headers={"User-Agent": "food-delivery-backend"},

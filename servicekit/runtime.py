@@ -100,13 +100,7 @@ class Infrastructure:
             await mongo.close()
             raise
         cache = RedisCache(redis)
-        http = create_http_client(
-            settings.http_timeout_s,
-            settings.http_connect_timeout_s,
-            settings.tls_verify,
-            settings.tls_ca_file,
-            settings.http_pool_idle_s,
-        )
+        http = create_http_client(settings)
         urls = ServiceUrlCache(mongo.db, cache, settings.service_url_ttl_s)
         services = ServiceClient(http, urls, settings.service_api_key.get_secret_value())
         return cls(

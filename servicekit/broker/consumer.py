@@ -90,6 +90,7 @@ class QueueConsumer:
         self._consumer_tag: str | None = None
         self._subscribed = False  # the watchdog's last verdict
         self._watchdog: asyncio.Task[None] | None = None
+        self._resubscribing = asyncio.Lock()
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -117,8 +118,8 @@ class QueueConsumer:
         )
 
     async def _subscribe(self) -> None:
-        self._channel = await self._broker.new_channel(self._prefetch)
-        self._amqp_queue = await self._queue.declare(self._broker, self._channel)
+        channel = self._channel = await self._broker.new_channel(self._prefetch)
+        self._amqp_queue = await self._queue.declare(self._broker, channel)
         self._consumer_tag = await self._amqp_queue.consume(self._on_message)
         self._subscribed = True
 
@@ -136,7 +137,10 @@ class QueueConsumer:
     async def _watch(self) -> None:
         missing_before = False
         while True:
-            await asyncio.sleep(self._check_interval_s)
+            # After a miss, look again soon: aio-pika's restore is usually done within a second.
+            await asyncio.sleep(
+                min(1.0, self._check_interval_s) if missing_before else self._check_interval_s
+            )
             if not self._broker.is_connected:
                 missing_before = False  # aio-pika is reconnecting; judge once it is back
                 continue
@@ -145,10 +149,12 @@ class QueueConsumer:
                 if self._subscribed:
                     missing_before = False
                 elif not missing_before:
-                    missing_before = True  # give aio-pika's own restore one more interval
+                    missing_before = True  # give aio-pika's own restore a moment
                 else:
                     missing_before = False
-                    await self._resubscribe()
+                    async with self._resubscribing:  # stop() waits for it, never cuts it
+                        if self._watchdog is not None:
+                            await self._resubscribe()
             except Exception as error:  # the watchdog itself must never die
                 logger.opt(exception=error).error("Consumer watchdog of {!r}", self._queue.name)
 
@@ -157,15 +163,17 @@ class QueueConsumer:
             "Consumer of {!r} is gone although the connection is up; subscribing again",
             self._queue.name,
         )
-        old = self._channel
-        self._channel = self._consumer_tag = None
-        if old is not None and not old.is_closed:
-            # Closing also stops aio-pika from restoring it later next to the new one; its
-            # unacked messages go back to the queue (handlers are idempotent).
-            try:
-                await asyncio.wait_for(old.close(), 5.0)
-            except Exception as error:
-                logger.debug("Closing the old consumer channel failed: {!r}", error)
+        old_channel, old_queue, old_tag = self._channel, self._amqp_queue, self._consumer_tag
+        self._channel = self._amqp_queue = self._consumer_tag = None
+        # Retire the old subscription for good, or aio-pika could restore it later next to
+        # the new one: cancelling forgets the consumer (even when the broker cannot be told),
+        # closing forgets the channel. Its unacked messages go back to the queue.
+        if old_queue is not None and old_tag is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(old_queue.cancel(old_tag), 5.0)
+        if old_channel is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(old_channel.close(), 5.0)
         try:
             await self._subscribe()
         except Exception as error:
@@ -176,10 +184,11 @@ class QueueConsumer:
     async def stop(self, timeout_s: float = 10.0) -> None:
         """Stop taking new messages, let the ones in flight finish, close the channel."""
         if self._watchdog is not None:
-            self._watchdog.cancel()
+            watchdog, self._watchdog = self._watchdog, None
+            async with self._resubscribing:
+                watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._watchdog
-            self._watchdog = None
+                await watchdog
         if self._amqp_queue is not None and self._consumer_tag is not None:
             try:
                 await self._amqp_queue.cancel(self._consumer_tag)

@@ -316,7 +316,8 @@ async def test_consumer_and_publisher_carry_on_after_a_broker_restart(private_st
             timeout_s=30,
             what="the message after the restart",
         )
-        assert consumer.is_running
+        await wait_for(lambda: consumer.is_running, what="the consumer to report itself running")
+        assert await consumer_count(connection, queue.name) == 1  # restored, not doubled
         await consumer.stop()
     finally:
         await connection.close()
@@ -358,7 +359,7 @@ async def test_a_lost_subscription_is_replaced_while_the_connection_stays_up(
 
         await publisher.publish("order.created", status_body("second"))
         await wait_for(lambda: handled == ["first", "second"], what="the message after the loss")
-        assert consumer.is_running
+        await wait_for(lambda: consumer.is_running, what="the consumer to report itself running")
         assert await consumer_count(broker, service_queue.name) == 1  # replaced, not doubled
     finally:
         await consumer.stop()

@@ -105,7 +105,7 @@ async def test_errors_tell_whether_the_request_may_have_been_acted_on(failure, r
     assert error.value.reached is reached
 
 
-def test_pooled_connections_are_dropped_before_a_server_closes_them(monkeypatch) -> None:
+async def test_pooled_connections_are_dropped_before_a_server_closes_them(monkeypatch) -> None:
     """A request sent on a kept-alive connection just as the server closes it fails with
     "server disconnected without sending a response": our pool must let go first (uvicorn and
     Node, which Prism runs on, close idle connections after 5 s by default), and our servers
@@ -114,12 +114,15 @@ def test_pooled_connections_are_dropped_before_a_server_closes_them(monkeypatch)
     from servicekit.http import create_http_client
     from servicekit.settings import ServiceSettings
 
-    settings = ServiceSettings(service_name="T", service_api_key="k" * 20)
-    client = create_http_client(1, 1, pool_idle_s=settings.http_pool_idle_s)
-    assert client._transport._pool._keepalive_expiry < 5  # httpx keeps it on its pool
+    monkeypatch.setenv("SERVICE_API_KEY", "k" * 20)
+    settings = ServiceSettings(service_name="T")
+    client = create_http_client(settings)
+    try:
+        assert client._transport._pool._keepalive_expiry < 5  # httpx keeps it on its pool
+    finally:
+        await client.aclose()
 
     served: dict = {}
-    monkeypatch.setenv("SERVICE_API_KEY", "k" * 20)
     monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(options))
     runtime.serve(ServiceSettings, lambda s: object())
     assert served["timeout_keep_alive"] >= 5 + 1 > settings.http_pool_idle_s
