@@ -22,6 +22,10 @@ AFTER_DRIVER = [
 ]
 
 
+# How long a party keeps trying to reach a service that is down (e.g. being restarted).
+RIDE_OUT_S = 30.0
+
+
 class Timeout(AssertionError):
     pass
 
@@ -42,6 +46,24 @@ class Poll:
     async def wait(self) -> None:
         await asyncio.sleep(self.pause_s)
         self.pause_s = min(self.max_pause_s, self.pause_s * 1.5)
+
+
+async def send(http: httpx.AsyncClient, method: str, url: str, **options: Any) -> httpx.Response:
+    """One request, sent again while the service cannot be reached or answers 503 (it is
+    restarting, or a part it needs is), for up to RIDE_OUT_S. Every call the parties make is
+    safe to repeat: an order is placed with an Idempotency-Key, a cancel or a callback sent
+    twice changes nothing."""
+    poll = Poll(RIDE_OUT_S, max_pause_s=1.0)
+    while True:
+        try:
+            answer = await http.request(method, url, **options)
+        except httpx.TransportError:
+            if poll.expired:
+                raise
+        else:
+            if answer.status_code != 503 or poll.expired:
+                return answer
+        await poll.wait()
 
 
 def status_message(status: str, order_id: str, customer_id: str, **extra: Any) -> dict[str, Any]:
@@ -66,23 +88,24 @@ class Customer:
     async def place(
         self, items: list[dict[str, Any]] | None = None, idempotency_key: str | None = None
     ) -> dict[str, Any]:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        # Always with a key: a placement whose answer was lost is sent again without risk.
+        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
         body = {
             "customer_id": str(uuid.uuid4()),
             "items": items or [{"product": MENU[0], "quantity": 1}],
         }
-        answer = await self.http.post("/v1/orders", json=body, headers=headers)
+        answer = await send(self.http, "POST", "/v1/orders", json=body, headers=headers)
         if answer.status_code != 202:
             raise AssertionError(f"placing failed: {answer.status_code} {answer.text}")
         return answer.json()
 
     async def get(self, order_id: str) -> dict[str, Any]:
-        answer = await self.http.get(f"/v1/orders/{order_id}")
+        answer = await send(self.http, "GET", f"/v1/orders/{order_id}")
         answer.raise_for_status()
         return answer.json()
 
     async def cancel(self, order_id: str) -> httpx.Response:
-        return await self.http.post(f"/v1/orders/{order_id}/cancel")
+        return await send(self.http, "POST", f"/v1/orders/{order_id}/cancel")
 
     async def wait_for_status(
         self, order_id: str, *statuses: str, timeout_s: float = 30.0
@@ -109,7 +132,7 @@ class CardCompany:
         )
 
     async def payment(self, order_id: str) -> dict[str, Any] | None:
-        answer = await self.http.get(f"/v1/payments/{order_id}")
+        answer = await send(self.http, "GET", f"/v1/payments/{order_id}")
         return answer.json() if answer.status_code == 200 else None
 
     async def wait_for_payment(
@@ -130,7 +153,9 @@ class CardCompany:
         """Send the result for the order's billing (paymentPaid/paymentFailed) or refund."""
         waiting_for = "reimbursementPending" if status == "reimbursed" else "pending"
         payment = await self.wait_for_payment(order_id, waiting_for)
-        return await self.http.post(
+        return await send(
+            self.http,
+            "POST",
             "/v1/payments/callback",
             json={
                 "status": status,

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+import ujson
 
 from devstack.parts import ServiceProcess
 from servicekit.service_urls import ServiceUrlCache
@@ -38,12 +39,15 @@ async def system(
     settings: ServiceSettings,
     service_urls: ServiceUrlCache,  # noqa: F811
     tmp_path_factory,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[System]:
-    """The three services on an exchange and queues of this module's own."""
+    """The three services on an exchange and queues of this module's own (with the module's
+    `SYSTEM_ENV` settings on top, when it has one)."""
     suffix = uuid.uuid4().hex[:6]
     exchange = f"test-e2e-{suffix}"
     order_queue, distance_queue = f"OrderService-{suffix}", f"DistanceService-{suffix}"
-    env = service_env(settings, exchange, LOG_LEVEL="INFO")
+    extra = getattr(request.module, "SYSTEM_ENV", {})
+    env = service_env(settings, exchange, LOG_LEVEL="INFO", **extra)
     state = tmp_path_factory.mktemp("e2e")
     stacks = []  # stopped in reverse even when a later one fails to start
     try:
@@ -70,4 +74,10 @@ async def system(
     finally:
         for started in reversed(stacks):
             started.down()
-    await delete_service_queues(settings.rabbit_url, order_queue, distance_queue, exchange=exchange)
+    await delete_service_queues(
+        settings.rabbit_url,
+        order_queue,
+        distance_queue,
+        exchange=exchange,
+        retry_delays_ms=tuple(ujson.loads(env["RETRY_DELAYS_MS"])),
+    )

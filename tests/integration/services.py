@@ -97,12 +97,18 @@ async def watch_events(rabbit_url: str, exchange: str, *keys: str) -> AsyncItera
         await connection.close()
 
 
-async def delete_service_queues(rabbit_url: str, *queues: str, exchange: str | None = None) -> None:
+async def delete_service_queues(
+    rabbit_url: str,
+    *queues: str,
+    exchange: str | None = None,
+    retry_delays_ms: tuple[int, ...] = (100, 300),
+) -> None:
     """Remove a test's service queues with their retry and dead-letter queues (and exchange)."""
     connection = await aio_pika.connect(rabbit_url)
     channel = await connection.channel()
     for queue in queues:
-        for name in (queue, f"{queue}.dead", f"{queue}.retry.100", f"{queue}.retry.300"):
+        retries = [f"{queue}.retry.{delay}" for delay in retry_delays_ms]
+        for name in (queue, f"{queue}.dead", *retries):
             await channel.queue_delete(name, if_unused=False, if_empty=False)
     if exchange:
         await channel.exchange_delete(exchange)

@@ -1,0 +1,86 @@
+"""Services killed while orders are in flight: every order still reaches its expected end.
+
+Each service is killed with SIGKILL (no shutdown, no flush: what a crash or an OOM kill does)
+and started again while the simulator keeps placing orders and playing the outside parties.
+What was in flight must be picked up by the new process: unacked messages come back, outbox
+records are swept, a charge not yet sent is resent, and the parties ride out the gap.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from devstack.parts import ServiceProcess
+from devstack.process import is_alive
+from devstack.stack import Stack
+from servicekit.mongo import MongoEngine
+from tests.e2e.conftest import System
+from tests.e2e.test_simulator import row
+from tests.integration.conftest import wait_for
+
+pytestmark = pytest.mark.integration
+
+# A charge lost with its process is resent 5 s after the order was stored (30 s by default);
+# a message whose handler met a service being restarted is retried with the production
+# back-off (the other tests use 100 and 300 ms, shorter than a restart).
+SYSTEM_ENV = {"CHARGE_GRACE_S": "5", "RETRY_DELAYS_MS": "[250,1000,5000,30000]"}
+
+
+def kill_and_restart(part: ServiceProcess) -> int:
+    """SIGKILL the service, start it again on its port; returns the new pid."""
+    pid = int(part.pid_file.read_text())
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while is_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # a killed process is gone within milliseconds; bounded anyway
+    assert not is_alive(pid), f"{part.name} ({pid}) survived SIGKILL"
+    Stack([part], quiet=True).up()  # waits until it answers
+    new_pid = int(part.pid_file.read_text())
+    assert new_pid != pid
+    return new_pid
+
+
+@pytest.mark.timeout(600)
+async def test_orders_survive_each_service_being_killed_mid_flight(
+    system: System, mongo: MongoEngine
+) -> None:
+    orders = mongo.db["orders"]
+    before = await orders.count_documents({})
+    simulator = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "simulator",
+        "--order-url", system.order_url,
+        "--payment-url", system.payment_url,
+        "--exchange", system.exchange,
+        "--orders", "60", "--concurrency", "10",
+        "--fail-share", "0.1", "--cancel-share", "0.1", "--timeout", "120",
+        env=system.env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    finished = asyncio.create_task(simulator.communicate())  # keeps reading its output
+    try:
+        for placed, part in ((10, system.order), (25, system.payment), (40, system.distance)):
+            await wait_for(
+                lambda placed=placed: _placed_at_least(orders, before + placed),
+                timeout_s=120,
+                what=f"{placed} orders placed",
+            )
+            await asyncio.to_thread(kill_and_restart, part)
+        output = (await asyncio.wait_for(finished, 400))[0].decode()
+    finally:
+        if simulator.returncode is None:
+            simulator.kill()
+            await simulator.wait()
+    assert simulator.returncode == 0, output
+    assert row(output, "delivered")[1:] == ["48", "48"]
+    assert row(output, "paymentFailed")[1:] == ["6", "6"]
+    assert row(output, "reimbursed")[1:] == ["6", "6"]
+    assert row(output, "orders with a distance")[-1] == "60/60"
+
+
+async def _placed_at_least(orders, count: int) -> bool:
+    return await orders.count_documents({}) >= count
