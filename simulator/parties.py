@@ -8,6 +8,7 @@ from typing import Any
 import aio_pika
 import httpx
 import ujson
+from aio_pika.exceptions import AMQPError, DeliveryError, PublishError
 
 from servicekit.contracts import OUTSIDE_REPORTS, Product
 
@@ -24,6 +25,7 @@ AFTER_DRIVER = [
 
 # How long a party keeps trying to reach a service that is down (e.g. being restarted).
 RIDE_OUT_S = 30.0
+BROKER_RIDE_OUT_S = 60.0  # a RabbitMQ restart takes 10-20 s on a small machine
 
 
 class Timeout(AssertionError):
@@ -194,17 +196,29 @@ class StatusReporter:
     async def report(self, routing_key: str, body: dict[str, Any] | bytes) -> None:
         assert self._exchange is not None, "connect() first"
         raw = body if isinstance(body, bytes) else ujson.dumps(body).encode()
-        await self._exchange.publish(
-            aio_pika.Message(raw, content_type="application/json", delivery_mode=2),
-            routing_key=routing_key,
-        )
+        message = aio_pika.Message(raw, content_type="application/json", delivery_mode=2)
+        await self._publish(self._exchange, message, routing_key)
 
     async def report_to_queue(self, queue: str, body: dict[str, Any]) -> None:
         """Publish straight to a queue by name (the default exchange), as the test scripts do."""
         assert self._channel is not None, "connect() first"
-        await self._channel.default_exchange.publish(
-            aio_pika.Message(ujson.dumps(body).encode(), delivery_mode=2), routing_key=queue
-        )
+        message = aio_pika.Message(ujson.dumps(body).encode(), delivery_mode=2)
+        await self._publish(self._channel.default_exchange, message, queue)
+
+    async def _publish(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
+        """Publish with a confirm; while the broker is away (a restart), try again for up to
+        BROKER_RIDE_OUT_S. A status sent twice changes nothing; an unroutable one raises."""
+        poll = Poll(BROKER_RIDE_OUT_S, max_pause_s=1.0)
+        while True:
+            try:
+                await exchange.publish(message, routing_key=routing_key, timeout=5)
+                return
+            except (PublishError, DeliveryError):
+                raise
+            except (AMQPError, ConnectionError, RuntimeError, TimeoutError):
+                if poll.expired:
+                    raise
+            await poll.wait()
 
     async def close(self) -> None:
         if self._connection is not None:

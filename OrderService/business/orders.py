@@ -197,6 +197,9 @@ class OrderWorkflow:
         if order is None:
             log.warning("Event {} for an unknown order ignored", target)
             return
+        # Heal a cached copy left behind (a process that stopped between storing a change and
+        # caching it): the cache keeps whichever version is newer.
+        await self._cache.put(order)
         if target == S.PAYMENT_PAID and order.status == S.ORDER_CANCELLED:
             await self._reimburse_once(order)
             return

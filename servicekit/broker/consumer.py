@@ -91,6 +91,7 @@ class QueueConsumer:
         self._subscribed = False  # the watchdog's last verdict
         self._watchdog: asyncio.Task[None] | None = None
         self._resubscribing = asyncio.Lock()
+        self._working: set[asyncio.Task[None]] = set()
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -205,6 +206,16 @@ class QueueConsumer:
         self._channel = None
 
     async def _on_message(self, raw: AbstractIncomingMessage) -> None:
+        # aiormq cancels its consumer callbacks when the channel closes (a broker restart).
+        # The work of a message must not stop half-way (a change stored, its cache write or
+        # follow-up not done yet): it runs to its end in a task of its own; when the ack can
+        # no longer be sent, the broker delivers the message again (handlers are idempotent).
+        work = asyncio.create_task(self._run(raw))
+        self._working.add(work)
+        work.add_done_callback(self._working.discard)
+        await asyncio.shield(work)
+
+    async def _run(self, raw: AbstractIncomingMessage) -> None:
         self._in_flight += 1
         self._idle.clear()
         try:

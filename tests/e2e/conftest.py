@@ -35,19 +35,23 @@ class System:
 
 
 @pytest.fixture(scope="module")
+def system_env() -> dict[str, str]:
+    """Settings of the module's system on top of the test defaults (a module may override)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 async def system(
     settings: ServiceSettings,
     service_urls: ServiceUrlCache,  # noqa: F811
     tmp_path_factory,
-    request: pytest.FixtureRequest,
+    system_env: dict[str, str],
 ) -> AsyncIterator[System]:
-    """The three services on an exchange and queues of this module's own (with the module's
-    `SYSTEM_ENV` settings on top, when it has one)."""
+    """The three services on an exchange and queues of this module's own."""
     suffix = uuid.uuid4().hex[:6]
     exchange = f"test-e2e-{suffix}"
     order_queue, distance_queue = f"OrderService-{suffix}", f"DistanceService-{suffix}"
-    extra = getattr(request.module, "SYSTEM_ENV", {})
-    env = service_env(settings, exchange, LOG_LEVEL="INFO", **extra)
+    env = service_env(settings, exchange, LOG_LEVEL="INFO", **system_env)
     state = tmp_path_factory.mktemp("e2e")
     stacks = []  # stopped in reverse even when a later one fails to start
     try:
@@ -75,7 +79,7 @@ async def system(
         for started in reversed(stacks):
             started.down()
     await delete_service_queues(
-        settings.rabbit_url,
+        env["RABBIT_URL"],
         order_queue,
         distance_queue,
         exchange=exchange,

@@ -11,6 +11,8 @@ import os
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -27,7 +29,12 @@ pytestmark = pytest.mark.integration
 # A charge lost with its process is resent 5 s after the order was stored (30 s by default);
 # a message whose handler met a service being restarted is retried with the production
 # back-off (the other tests use 100 and 300 ms, shorter than a restart).
-SYSTEM_ENV = {"CHARGE_GRACE_S": "5", "RETRY_DELAYS_MS": "[250,1000,5000,30000]"}
+FAULT_ENV = {"CHARGE_GRACE_S": "5", "RETRY_DELAYS_MS": "[250,1000,5000,30000]"}
+
+
+@pytest.fixture(scope="module")
+def system_env() -> dict[str, str]:
+    return FAULT_ENV
 
 
 def kill_and_restart(part: ServiceProcess) -> int:
@@ -44,43 +51,56 @@ def kill_and_restart(part: ServiceProcess) -> int:
     return new_pid
 
 
-@pytest.mark.timeout(600)
-async def test_orders_survive_each_service_being_killed_mid_flight(
-    system: System, mongo: MongoEngine
-) -> None:
-    orders = mongo.db["orders"]
-    before = await orders.count_documents({})
+@asynccontextmanager
+async def run_simulator(system: System, orders: int) -> AsyncIterator[asyncio.Task]:
+    """The simulator as a process, 10% failed payments and 10% cancellations; yields a task
+    that ends with its exit status and output. Killed if still running at exit."""
     simulator = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "simulator",
         "--order-url", system.order_url,
         "--payment-url", system.payment_url,
         "--exchange", system.exchange,
-        "--orders", "60", "--concurrency", "10",
+        "--orders", str(orders), "--concurrency", "10",
         "--fail-share", "0.1", "--cancel-share", "0.1", "--timeout", "120",
         env=system.env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    finished = asyncio.create_task(simulator.communicate())  # keeps reading its output
+
+    async def finish() -> tuple[int, str]:
+        output, _ = await simulator.communicate()  # read all along: a full pipe would block it
+        return (-1 if simulator.returncode is None else simulator.returncode), output.decode()
+
+    finished = asyncio.create_task(finish())
     try:
-        for placed, part in ((10, system.order), (25, system.payment), (40, system.distance)):
-            await wait_for(
-                lambda placed=placed: _placed_at_least(orders, before + placed),
-                timeout_s=120,
-                what=f"{placed} orders placed",
-            )
-            await asyncio.to_thread(kill_and_restart, part)
-        output = (await asyncio.wait_for(finished, 400))[0].decode()
+        yield finished
     finally:
         if simulator.returncode is None:
             simulator.kill()
             await simulator.wait()
-    assert simulator.returncode == 0, output
+        await asyncio.gather(finished, return_exceptions=True)
+
+
+async def placed_at_least(mongo: MongoEngine, count: int) -> bool:
+    return await mongo.db["orders"].count_documents({}) >= count
+
+
+@pytest.mark.timeout(600)
+async def test_orders_survive_each_service_being_killed_mid_flight(
+    system: System, mongo: MongoEngine
+) -> None:
+    before = await mongo.db["orders"].count_documents({})
+    async with run_simulator(system, orders=60) as finished:
+        for placed, part in ((10, system.order), (25, system.payment), (40, system.distance)):
+            await wait_for(
+                lambda placed=placed: placed_at_least(mongo, before + placed),
+                timeout_s=120,
+                what=f"{placed} orders placed",
+            )
+            await asyncio.to_thread(kill_and_restart, part)
+        returncode, output = await asyncio.wait_for(finished, 400)
+    assert returncode == 0, output
     assert row(output, "delivered")[1:] == ["48", "48"]
     assert row(output, "paymentFailed")[1:] == ["6", "6"]
     assert row(output, "reimbursed")[1:] == ["6", "6"]
     assert row(output, "orders with a distance")[-1] == "60/60"
-
-
-async def _placed_at_least(orders, count: int) -> bool:
-    return await orders.count_documents({}) >= count

@@ -363,3 +363,29 @@ async def test_a_lost_subscription_is_replaced_while_the_connection_stays_up(
         assert await consumer_count(broker, service_queue.name) == 1  # replaced, not doubled
     finally:
         await consumer.stop()
+
+
+async def test_a_handler_runs_to_its_end_when_the_channel_closes_under_it(
+    broker: BrokerConnection, publisher: EventPublisher, service_queue: ServiceQueue
+) -> None:
+    """A broker restart closes the channel while handlers work; stopping one half-way could
+    leave a change stored without its follow-up. It finishes; the message comes back."""
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[str] = []
+
+    async def handler(message: InboundMessage) -> None:
+        started.set()
+        await release.wait()
+        finished.append(message.message_id or "")
+
+    consumer = QueueConsumer(broker, publisher, service_queue, handler, check_interval_s=60)
+    await consumer.start()
+    try:
+        message_id = await publisher.publish("order.created", status_body())
+        await asyncio.wait_for(started.wait(), 10)
+        await consumer._channel.close()  # test-only access: what a broker restart does
+        release.set()
+        await wait_for(lambda: message_id in finished, what="the handler to finish its work")
+    finally:
+        await consumer.stop()
+    assert await queue_depth(broker, service_queue.name) == 1  # unacked: delivered again

@@ -134,6 +134,16 @@ async def test_two_instances_handling_one_payment_paid_keep_the_one_delivery(wor
     assert world.deliveries.cancelled == []
 
 
+async def test_a_redelivered_event_heals_a_cached_copy_left_behind(world) -> None:
+    """A process stopped between storing a change and caching it left an older copy."""
+    order_id = await world.placed()
+    stale = world.cache.orders[order_id]
+    await world.advance(order_id, S.PAYMENT_PAID)
+    world.cache.orders[order_id] = stale  # the cache write that never happened
+    await world.advance(order_id, S.PAYMENT_PAID)  # the broker delivers the event again
+    assert (await world.workflow.get(order_id)).status == S.DELIVERY_SCHEDULED
+
+
 async def test_an_event_before_its_turn_waits_and_changes_nothing(world) -> None:
     order_id = await world.placed()
     with pytest.raises(NotReadyYet):

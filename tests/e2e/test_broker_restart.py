@@ -1,0 +1,57 @@
+"""RabbitMQ restarted while orders are in flight: every order still reaches its expected end.
+
+The system runs on a broker node of this module's own, stopped and started again while the
+simulator places orders and plays the outside parties. Events committed meanwhile wait in the
+outboxes and are published when the broker is back; the consumers reconnect and go on.
+"""
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from devstack.parts import RabbitMQ
+from devstack.stack import Stack
+from servicekit.mongo import MongoEngine
+from tests.e2e.conftest import System
+from tests.e2e.test_faults import FAULT_ENV, placed_at_least, run_simulator
+from tests.e2e.test_simulator import row
+from tests.integration.conftest import private_rabbitmq, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def broker_node(tmp_path_factory) -> Iterator[RabbitMQ]:
+    node = private_rabbitmq(tmp_path_factory.mktemp("broker") / "state", "rabbitmq-e2e")
+    stack = Stack([node], quiet=True)
+    stack.up()
+    try:
+        yield node
+    finally:
+        stack.down()
+
+
+@pytest.fixture(scope="module")
+def system_env(broker_node: RabbitMQ) -> dict[str, str]:
+    return {**FAULT_ENV, "RABBIT_URL": f"amqp://guest:guest@127.0.0.1:{broker_node.port}/"}
+
+
+@pytest.mark.timeout(600)
+async def test_orders_survive_a_broker_restart_mid_flight(
+    system: System, mongo: MongoEngine, broker_node: RabbitMQ
+) -> None:
+    before = await mongo.db["orders"].count_documents({})
+    async with run_simulator(system, orders=60) as finished:
+        await wait_for(
+            lambda: placed_at_least(mongo, before + 15), timeout_s=120, what="15 orders placed"
+        )
+        broker = Stack([broker_node], quiet=True)
+        await asyncio.to_thread(broker.down)
+        await asyncio.to_thread(broker.up)
+        returncode, output = await asyncio.wait_for(finished, 400)
+    assert returncode == 0, output
+    assert row(output, "delivered")[1:] == ["48", "48"]
+    assert row(output, "paymentFailed")[1:] == ["6", "6"]
+    assert row(output, "reimbursed")[1:] == ["6", "6"]
+    assert row(output, "orders with a distance")[-1] == "60/60"
