@@ -7,6 +7,7 @@ outboxes and are published when the broker is back; the consumers reconnect and 
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +15,12 @@ from devstack.parts import RabbitMQ
 from devstack.stack import Stack
 from servicekit.mongo import MongoEngine
 from tests.e2e.conftest import System
-from tests.e2e.test_faults import FAULT_ENV, placed_at_least, run_simulator
+from tests.e2e.test_faults import (
+    FAULT_ENV,
+    every_order_has_its_distance,
+    placed_at_least,
+    run_simulator,
+)
 from tests.e2e.test_simulator import row
 from tests.integration.conftest import private_rabbitmq, wait_for
 
@@ -41,6 +47,7 @@ def system_env(broker_node: RabbitMQ) -> dict[str, str]:
 async def test_orders_survive_a_broker_restart_mid_flight(
     system: System, mongo: MongoEngine, broker_node: RabbitMQ
 ) -> None:
+    since = datetime.now(UTC)
     before = await mongo.db["orders"].count_documents({})
     async with run_simulator(system, orders=60) as finished:
         await wait_for(
@@ -54,4 +61,8 @@ async def test_orders_survive_a_broker_restart_mid_flight(
     assert row(output, "delivered")[1:] == ["48", "48"]
     assert row(output, "paymentFailed")[1:] == ["6", "6"]
     assert row(output, "reimbursed")[1:] == ["6", "6"]
-    assert row(output, "orders with a distance")[-1] == "60/60"
+    await wait_for(
+        lambda: every_order_has_its_distance(mongo, since, 60),
+        timeout_s=120,
+        what="every order's distance",
+    )
