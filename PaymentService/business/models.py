@@ -78,6 +78,9 @@ class Payment:
     card_last4: str | None = None
     transaction_id: str | None = None
     reimbursement_transaction_id: str | None = None
+    # The card company's transaction id of each callback applied, by callback status: the
+    # same callback sent again (its answer was lost) is recognised even after later changes.
+    callback_transactions: dict[str, str] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
 
 

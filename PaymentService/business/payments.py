@@ -167,13 +167,18 @@ class PaymentWorkflow:
             raise PaymentNotFound(f"no payment with caller_id {caller_id}")
         rule = CALLBACK_RULES[status]
         log = logger.bind(order_id=payment.order_id)
-        if payment.status == rule.to:
+        if payment.status == rule.to or payment.callback_transactions.get(status) == transaction_id:
             log.info("Duplicate {} callback ignored", status)
             return CallbackOutcome(payment, applied=False)
         if payment.status in rule.allowed_from:
             event = payment_event(payment, rule.event, transaction_id=transaction_id)
+            seen = {**payment.callback_transactions, status.value: transaction_id}
             updated = await self._repository.transition(
-                payment.id, rule.allowed_from, rule.to, event=event
+                payment.id,
+                rule.allowed_from,
+                rule.to,
+                {"callback_transactions": seen},
+                event=event,
             )
             if updated is not None:
                 log.info("Payment {} -> {}, {} queued", payment.status, rule.to, rule.event)

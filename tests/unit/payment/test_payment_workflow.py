@@ -126,6 +126,20 @@ async def test_duplicate_callback_changes_and_publishes_nothing(workflow, reposi
     assert len(repository.events) == 1
 
 
+async def test_a_callback_repeated_after_later_changes_is_a_duplicate_not_a_conflict(
+    workflow, repository
+) -> None:
+    """The card company sends a callback again when it did not get our answer; meanwhile the
+    order may have been cancelled and the reimbursement requested."""
+    payment = await pay(workflow)
+    await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_PAID, "t1")
+    await workflow.request_reimbursement("o1", "c1", ITEMS)
+    outcome = await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_PAID, "t1")
+    assert not outcome.applied
+    assert outcome.payment.status == PaymentStatus.REIMBURSEMENT_PENDING
+    assert [e.routing_key for e in repository.events] == ["payment.paymentPaid"]
+
+
 async def test_callback_for_unknown_caller_is_not_found(workflow) -> None:
     with pytest.raises(PaymentNotFound):
         await workflow.apply_callback("nobody", CallbackStatus.PAYMENT_PAID, "t1")
@@ -139,7 +153,7 @@ async def test_paid_after_reimbursed_is_a_conflict_and_publishes_nothing(
     await workflow.request_reimbursement("o1", "c1", ITEMS)
     await workflow.apply_callback(payment.id, CallbackStatus.REIMBURSED, "t2")
     with pytest.raises(CallbackConflict):
-        await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_PAID, "t1")
+        await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_PAID, "t3")
     with pytest.raises(CallbackConflict):
         await workflow.apply_callback(payment.id, CallbackStatus.PAYMENT_FAILED, "t1")
     assert [e.routing_key for e in repository.events] == [
