@@ -80,7 +80,7 @@ class RedisOrderCache:
     miss (for every instance, not just this one), and the put script lets nothing older than
     that version overwrite it (a late write from a GET that read MongoDB before the change).
     The list is bounded: past `max_suspects` (a long Redis outage under load) this instance
-    stops writing and trusts no cached copy until every copy it wrote has expired.
+    reads no cached order until the copies written before its last failed write have expired.
     """
 
     def __init__(
@@ -119,8 +119,6 @@ class RedisOrderCache:
 
     async def put(self, order: Order) -> None:
         now = self._clock()
-        if now < self._distrust_until:
-            return  # see the class comment
         written = await self._cache.guarded(
             lambda: self._put_if_newer(
                 keys=[KEY_PREFIX + order.id], args=[_encode(order), order.version, self._ttl_s]
@@ -153,14 +151,18 @@ class RedisOrderCache:
     def _mark_suspect(self, order_id: str, version: int) -> None:
         now = self._clock()
         known = self._suspect.get(order_id)
-        if known is None and len(self._suspect) >= self._max_suspects:
+        distrusting = now < self._distrust_until
+        if distrusting or (known is None and len(self._suspect) >= self._max_suspects):
+            if not distrusting:
+                logger.warning(
+                    "More than {} orders missed their cache write: no cached order is read "
+                    "until the copies written before the last such miss have expired",
+                    self._max_suspects,
+                )
             self._suspect.clear()
+            # Every stale copy was written before now, or is a late write landing within the
+            # margin; it expires by then.
             self._distrust_until = now + self._ttl_s + _IN_FLIGHT_MARGIN_S
-            logger.warning(
-                "More than {} orders missed their cache write: no cached order is used for {} s",
-                self._max_suspects,
-                self._ttl_s,
-            )
             return
         self._suspect[order_id] = _Suspect(max(version, known.version if known else version), now)
 
@@ -171,9 +173,15 @@ class RedisOrderCache:
         suspects = list(self._suspect.items())
 
         async def write() -> bool:
+            # Through the put script: a newer copy (written by another instance meanwhile) or
+            # a tombstone stays; only an older copy (or none) is covered by the marker.
             async with self._cache.redis.pipeline(transaction=False) as pipe:
                 for order_id, suspect in suspects:
-                    pipe.set(KEY_PREFIX + order_id, _stale_marker(suspect.version), ex=self._ttl_s)
+                    await self._put_if_newer(
+                        keys=[KEY_PREFIX + order_id],
+                        args=[_stale_marker(suspect.version), suspect.version - 0.5, self._ttl_s],
+                        client=pipe,
+                    )
                 await pipe.execute()
             return True
 

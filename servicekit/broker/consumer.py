@@ -210,14 +210,20 @@ class QueueConsumer:
         # The work of a message must not stop half-way (a change stored, its cache write or
         # follow-up not done yet): it runs to its end in a task of its own; when the ack can
         # no longer be sent, the broker delivers the message again (handlers are idempotent).
+        self._in_flight += 1  # counted from now: stop() waits even for work not started yet
+        self._idle.clear()
         work = asyncio.create_task(self._run(raw))
         self._working.add(work)
-        work.add_done_callback(self._working.discard)
+        work.add_done_callback(self._work_done)
         await asyncio.shield(work)
 
+    def _work_done(self, work: asyncio.Task[None]) -> None:
+        self._working.discard(work)
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
+
     async def _run(self, raw: AbstractIncomingMessage) -> None:
-        self._in_flight += 1
-        self._idle.clear()
         try:
             await self._process(raw)
         except Exception as error:
@@ -226,10 +232,6 @@ class QueueConsumer:
             logger.opt(exception=error).error("Could not settle message {}", raw.message_id)
             await asyncio.sleep(1.0)
             await self._nack(raw)
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
 
     async def _process(self, raw: AbstractIncomingMessage) -> None:
         try:

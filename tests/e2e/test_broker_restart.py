@@ -43,7 +43,7 @@ def system_env(broker_node: RabbitMQ) -> dict[str, str]:
     return {**FAULT_ENV, "RABBIT_URL": f"amqp://guest:guest@127.0.0.1:{broker_node.port}/"}
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)
 async def test_orders_survive_a_broker_restart_mid_flight(
     system: System, mongo: MongoEngine, broker_node: RabbitMQ
 ) -> None:
