@@ -56,4 +56,4 @@ async def test_orders_survive_a_broker_restart_mid_flight(
         await asyncio.to_thread(broker.down)
         await asyncio.to_thread(broker.up)
         returncode, output = await asyncio.wait_for(finished, 400)
-    await all_60_ended_as_expected(returncode, output, mongo, since)
+    await all_60_ended_as_expected(returncode, output, mongo, since, system.exchange)

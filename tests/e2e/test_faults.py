@@ -87,10 +87,10 @@ async def placed_at_least(mongo: MongoEngine, count: int) -> bool:
 
 
 async def all_60_ended_as_expected(
-    returncode: int, output: str, mongo: MongoEngine, since: datetime
+    returncode: int, output: str, mongo: MongoEngine, since: datetime, exchange: str
 ) -> None:
     """The simulator's 60 orders (10% failed payments, 10% cancellations) all ended as
-    expected, and every one has its distance."""
+    expected, every one has its distance, and no service left an event unpublished."""
     assert returncode == 0, output
     assert row(output, "delivered")[1:] == ["48", "48"]
     assert row(output, "paymentFailed")[1:] == ["6", "6"]
@@ -100,6 +100,18 @@ async def all_60_ended_as_expected(
         timeout_s=120,
         what="every order's distance",
     )
+    await wait_for(
+        lambda: nothing_left_unpublished(mongo, exchange),
+        timeout_s=90,  # a record leased by a killed process waits out its 30 s lease
+        what="every outbox record published",
+    )
+
+
+async def nothing_left_unpublished(mongo: MongoEngine, exchange: str) -> bool:
+    services = ("OrderService", "PaymentService", "DistanceService")
+    sources = [f"{service}@{exchange}" for service in services]
+    pending = {"source": {"$in": sources}, "published_at": None}
+    return await mongo.db.outbox.count_documents(pending) == 0
 
 
 async def every_order_has_its_distance(mongo: MongoEngine, since: datetime, count: int) -> bool:
@@ -126,4 +138,4 @@ async def test_orders_survive_each_service_being_killed_mid_flight(
             )
             await asyncio.to_thread(kill_and_restart, part)
         returncode, output = await asyncio.wait_for(finished, 400)
-    await all_60_ended_as_expected(returncode, output, mongo, since)
+    await all_60_ended_as_expected(returncode, output, mongo, since, system.exchange)

@@ -85,11 +85,15 @@ async def events(
     """`distance.calculated` as published; afterwards nothing the test caused is left unsent."""
     async with watch_events(settings.rabbit_url, exchange, "distance.calculated") as watcher:
         yield watcher
-        await wait_for(lambda: _nothing_pending(mongo), what="every outbox record published")
+        await wait_for(
+            lambda: _nothing_pending(mongo, exchange), what="every outbox record published"
+        )
 
 
-async def _nothing_pending(mongo: MongoEngine) -> bool:
-    pending = {"published_at": None, "routing_key": "distance.calculated"}
+async def _nothing_pending(mongo: MongoEngine, exchange: str) -> bool:
+    """Nothing of this module's DistanceService left unsent (other modules' services have
+    records of their own in the same database)."""
+    pending = {"source": f"DistanceService@{exchange}", "published_at": None}
     return await mongo.db.outbox.count_documents(pending) == 0
 
 
