@@ -49,14 +49,18 @@ def status_body(status: str = "created", order_id: str | None = None) -> dict:
     }
 
 
-async def queue_depth(broker: BrokerConnection, name: str) -> int:
-    """Messages ready in a queue right now (a passive declare is exact, management stats lag)."""
+async def declared(broker: BrokerConnection, name: str):
+    """A queue's counts right now (a passive declare is exact, management stats lag)."""
     channel = await broker.connection.channel()
     try:
-        queue = await channel.declare_queue(name, passive=True)
-        return queue.declaration_result.message_count or 0
+        return (await channel.declare_queue(name, passive=True)).declaration_result
     finally:
         await channel.close()
+
+
+async def queue_depth(broker: BrokerConnection, name: str) -> int:
+    """Messages ready in a queue right now."""
+    return (await declared(broker, name)).message_count or 0
 
 
 async def next_message(broker: BrokerConnection, name: str, timeout_s: float = 10.0):
@@ -325,12 +329,7 @@ async def test_consumer_and_publisher_carry_on_after_a_broker_restart(private_st
 
 
 async def consumer_count(broker: BrokerConnection, name: str) -> int:
-    channel = await broker.connection.channel()
-    try:
-        queue = await channel.declare_queue(name, passive=True)
-        return queue.declaration_result.consumer_count or 0
-    finally:
-        await channel.close()
+    return (await declared(broker, name)).consumer_count or 0
 
 
 @pytest.mark.parametrize("loss", ["consumer cancelled", "channel closed"])

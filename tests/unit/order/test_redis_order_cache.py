@@ -85,6 +85,19 @@ def order(version: int, status: OrderStatus = OrderStatus.CREATED, order_id: str
     return Order(order_id, "c1", [], status, now, now, history, version)
 
 
+async def after_a_lost_write(
+    lost: OrderStatus, **options: Any
+) -> tuple["FlakyCache", RedisOrderCache]:
+    """Version 1 cached, the write of version 2 lost while Redis was down, and Redis back."""
+    flaky = FlakyCache()
+    cache = RedisOrderCache(flaky, **options)  # type: ignore[arg-type]
+    await cache.put(order(1))
+    flaky.down = True
+    await cache.put(order(2, lost))  # lost: Redis still holds version 1
+    flaky.down = False
+    return flaky, cache
+
+
 async def test_a_newer_version_is_never_replaced_by_an_older_one() -> None:
     cache = RedisOrderCache(FlakyCache())  # type: ignore[arg-type]
     await cache.put(order(2, OrderStatus.PAYMENT_PAID))
@@ -93,12 +106,7 @@ async def test_a_newer_version_is_never_replaced_by_an_older_one() -> None:
 
 
 async def test_after_a_failed_write_the_old_copy_is_not_served() -> None:
-    flaky = FlakyCache()
-    cache = RedisOrderCache(flaky)  # type: ignore[arg-type]
-    await cache.put(order(1))
-    flaky.down = True
-    await cache.put(order(2, OrderStatus.DELIVERED))  # lost: Redis still holds version 1
-    flaky.down = False
+    flaky, cache = await after_a_lost_write(OrderStatus.DELIVERED)
     assert await cache.get("o1") is None  # read from MongoDB instead
     assert await RedisOrderCache(flaky).get("o1") is None  # nor by another instance
     await cache.put(order(1))  # a GET that read MongoDB before the change writes late
@@ -108,12 +116,7 @@ async def test_after_a_failed_write_the_old_copy_is_not_served() -> None:
 
 
 async def test_a_late_older_write_after_the_outage_does_not_clear_the_suspicion() -> None:
-    flaky = FlakyCache()
-    cache = RedisOrderCache(flaky)  # type: ignore[arg-type]
-    await cache.put(order(1))
-    flaky.down = True
-    await cache.put(order(2, OrderStatus.PAYMENT_PAID))  # lost
-    flaky.down = False
+    flaky, cache = await after_a_lost_write(OrderStatus.PAYMENT_PAID)
     await cache.put(order(1))  # the first write after the outage is an older version
     assert await cache.get("o1") is None
     assert await RedisOrderCache(flaky).get("o1") is None
@@ -136,12 +139,8 @@ class Clock:
 
 
 async def test_a_suspect_is_forgotten_when_the_copy_it_was_about_has_expired() -> None:
-    flaky, clock = FlakyCache(), Clock()
-    cache = RedisOrderCache(flaky, ttl_s=60, clock=clock)  # type: ignore[arg-type]
-    await cache.put(order(1))
-    flaky.down = True
-    await cache.put(order(2, OrderStatus.DELIVERED))
-    flaky.down = False
+    clock = Clock()
+    flaky, cache = await after_a_lost_write(OrderStatus.DELIVERED, ttl_s=60, clock=clock)
     clock.now += 61  # the version 1 copy has expired in Redis by now ...
     del flaky.redis.data["order:o1"]
     other_instance = RedisOrderCache(flaky)  # type: ignore[arg-type]
@@ -171,12 +170,7 @@ async def test_a_long_outage_bounds_the_suspects_and_trusts_no_copy_until_they_e
 
 
 async def test_the_stale_marker_never_covers_a_newer_copy_or_a_tombstone() -> None:
-    flaky = FlakyCache()
-    cache = RedisOrderCache(flaky)  # type: ignore[arg-type]
-    await cache.put(order(1))
-    flaky.down = True
-    await cache.put(order(2, OrderStatus.PAYMENT_PAID))  # lost
-    flaky.down = False
+    flaky, cache = await after_a_lost_write(OrderStatus.PAYMENT_PAID)
     other_instance = RedisOrderCache(flaky)  # type: ignore[arg-type]
     await other_instance.put(order(3, OrderStatus.DRIVER_AVAILABLE))  # before our marker
     await cache.put(order(1, order_id="o2"))  # Redis answers again: the marker is written now
