@@ -10,6 +10,9 @@ TEXT_FORMAT = (
     "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | "
     "{extra[service]} | <cyan>{name}:{line}</cyan> | {extra[order_ref]}<level>{message}</level>"
 )
+# loguru's levels as the standard library knows them (TRACE: uvicorn's own 5).
+_STDLIB_LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "SUCCESS": 25, "WARNING": 30}
+_STDLIB_LEVELS |= {"ERROR": 40, "CRITICAL": 50}
 LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "aio_pika", "aiormq", "pymongo")
 
 
@@ -46,6 +49,9 @@ def setup_logging(service: str, level: str = "INFO", json: bool = False) -> None
         library_logger = logging.getLogger(name)
         library_logger.handlers = [_InterceptHandler()]
         library_logger.propagate = False
+        # At level 0 uvicorn believes TRACE is on and wraps every request in its message
+        # logger (about a tenth of a request's CPU, and lines nobody asked for).
+        library_logger.setLevel(_STDLIB_LEVELS.get(level.upper(), logging.INFO))
     # The libraries log every frame and query at DEBUG and every request at INFO: keep them to
     # warnings, so that DEBUG means our own details.
     for name in ("pymongo", "aiormq", "aio_pika", "httpx", "httpcore"):

@@ -1,41 +1,41 @@
-"""Transactional outbox: an event is stored in the same transaction as the change that causes it,
-then published; nothing is published for a change that was not stored, nothing stored is lost.
+"""The outbox inside the aggregate: a change and the events it causes are one single-document
+write, then the events are relayed to the broker.
 
-`OutboxWriter.add` runs inside the caller's MongoDB transaction. After the commit the caller hands
-the records to `OutboxRelay.publish_now` (the fast path). What the fast path could not publish
-(broker down, no queue bound yet, process killed) the relay's sweep publishes later, with
-back-off per record and a lease so that two instances do not publish the same record at once.
-Each service sweeps only its own records (`source`). Published marks are written in batches; a
-process that dies before writing one publishes that record again later (consumers are
-idempotent), which is the price of one write less per event.
+`EventfulCollection.insert` / `.update` store the events in the changed document's `outbox`
+array, with `outbox_due_at` (when the sweep may step in) and `outbox_source` (who relays them),
+in the same write as the change: nothing is published for a change that was not stored. Right
+after the write the relay publishes them (the fast path) and removes them with batched marks.
+What the fast path could not publish (broker down, no queue bound yet, process killed) the
+relay's sweep finds through a partial index holding only documents with pending events, so its
+cost does not grow with the collection: nothing stored is left unpublished. A process that dies
+between publishing and marking publishes that event again later; consumers are idempotent.
 """
 
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from loguru import logger
 from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.asynchronous.collection import AsyncCollection
 
 from servicekit.backoff import backoff_s
 from servicekit.broker import BrokerUnavailable, EventPublisher, UnroutableMessage
-from servicekit.mongo import CollectionIndexes
+from servicekit.contracts import Event
 
-COLLECTION = "outbox"
-OUTBOX_INDEXES = CollectionIndexes(
-    COLLECTION,
-    [
-        IndexModel(
-            [("source", ASCENDING), ("published_at", ASCENDING), ("next_attempt_at", ASCENDING)]
-        ),
-        # Published records are kept a week for tracing, then MongoDB removes them.
-        IndexModel([("published_at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600),
-    ],
+PENDING = "outbox"  # the events not yet published, oldest first
+DUE = "outbox_due_at"  # set while events are pending: when the sweep may publish them
+SOURCE = "outbox_source"  # the service and exchange the events are meant for
+ATTEMPTS = "outbox_attempts"
+UNROUTABLE = "outbox_unroutable"  # events no queue took after every attempt, kept as evidence
+
+OUTBOX_INDEX = IndexModel(
+    [(SOURCE, ASCENDING), (DUE, ASCENDING)],
+    name="outbox_due",
+    partialFilterExpression={DUE: {"$exists": True}},
 )
 
 
@@ -43,76 +43,66 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class OutboxWriter:
-    """Adds event records to the outbox inside the caller's transaction."""
-
-    def __init__(self, db: AsyncDatabase[Mapping], source: str, grace_s: float = 5.0) -> None:
-        self._collection = db[COLLECTION]
-        self._source = source
-        self._grace = timedelta(seconds=grace_s)
-
-    async def add(
-        self, session: AsyncClientSession, routing_key: str, body: dict[str, Any]
-    ) -> dict[str, Any]:
-        now = _now()
-        message_id = str(uuid.uuid4())  # also in the body: consumers can trace it
-        record = {
-            "_id": message_id,
-            "source": self._source,
-            "routing_key": routing_key,
-            "body": {**body, "message_id": message_id, "sent_at": now.isoformat()},
-            "created_at": now,
-            # The fast path publishes right after commit; the sweep steps in only after a grace.
-            "next_attempt_at": now + self._grace,
-            "attempts": 0,
-            "published_at": None,
-        }
-        await self._collection.insert_one(record, session=session)
-        return record
+def event_record(event: Event, now: datetime) -> dict[str, Any]:
+    """An event as stored in the outbox; its id is also the message id consumers see."""
+    message_id = str(uuid.uuid4())
+    body = {**event.body, "message_id": message_id, "sent_at": now.isoformat()}
+    return {"id": message_id, "routing_key": event.routing_key, "body": body}
 
 
-Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
-T = TypeVar("T")
-
-
-class Outbox:
-    """A change and the events it causes, committed in one transaction and then published."""
+class EventfulCollection:
+    """A MongoDB collection whose writes carry the events they cause."""
 
     def __init__(
-        self, db: AsyncDatabase[Mapping], writer: OutboxWriter, relay: "OutboxRelay"
+        self, collection: AsyncCollection[Mapping], relay: "OutboxRelay", grace_s: float = 5.0
     ) -> None:
-        self._db = db
-        self._writer = writer
+        self.collection = collection
         self._relay = relay
+        self._grace = timedelta(seconds=grace_s)
 
-    async def commit(self, change: Callable[[AsyncClientSession, Emit], Awaitable[T]]) -> T:
-        """Run `change(session, emit)` in a transaction; each `await emit(routing_key, body)`
-        stores an event with it. After the commit the events are published (or left to the
-        relay's sweep); nothing is published when the change is not committed."""
-        records: list[dict[str, Any]] = []
+    def _pending(self, records: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+        # The fast path publishes right after the write; the sweep steps in only after a grace.
+        return {DUE: now + self._grace, SOURCE: self._relay.source}
 
-        async def in_transaction(session: AsyncClientSession) -> T:
-            records.clear()  # with_transaction runs this again after a transient conflict
+    async def insert(self, document: dict[str, Any], events: Sequence[Event] = ()) -> None:
+        """Insert a document with its events (DuplicateKeyError when its key is taken)."""
+        now = _now()
+        records = [event_record(event, now) for event in events]
+        if records:
+            document = {**document, PENDING: records, **self._pending(records, now)}
+        await self.collection.insert_one(document)
+        await self._relay.publish_now(document["_id"], records)
 
-            async def emit(routing_key: str, body: dict[str, Any]) -> None:
-                records.append(await self._writer.add(session, routing_key, body))
-
-            return await change(session, emit)
-
-        async with self._db.client.start_session() as session:
-            result = await session.with_transaction(in_transaction)
-        await self._relay.publish_now(records)
-        return result
+    async def update(
+        self, query: Mapping[str, Any], update: dict[str, Any], events: Sequence[Event] = ()
+    ) -> Mapping[str, Any] | None:
+        """Apply `update` to the document matching `query`, with its events, in one write;
+        returns the document after it, or None (nothing stored) when nothing matched."""
+        now = _now()
+        records = [event_record(event, now) for event in events]
+        if records:
+            update = {
+                **update,
+                "$set": {**update.get("$set", {}), **self._pending(records, now)},
+                "$push": {**update.get("$push", {}), PENDING: {"$each": records}},
+            }
+        document = await self.collection.find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER
+        )
+        if document is not None:
+            await self._relay.publish_now(document["_id"], records)
+        return document
 
 
 class OutboxRelay:
-    """Publishes a service's outbox records: right after commit, and in a background sweep."""
+    """Publishes the events stored in one collection's documents: right after each write, and
+    in a background sweep for what that could not publish."""
 
     name = "outbox-relay"
 
     def __init__(
         self,
-        db: AsyncDatabase[Mapping],
+        collection: AsyncCollection[Mapping],
         publisher: EventPublisher,
         source: str,
         sweep_interval_s: float = 1.0,
@@ -120,115 +110,143 @@ class OutboxRelay:
         max_backoff_s: float = 15.0,
         unroutable_attempts: int = 4,
         mark_interval_s: float = 0.05,
+        sweep_batch: int = 100,
     ) -> None:
-        self._collection = db[COLLECTION]
+        self._collection = collection
         self._publisher = publisher
-        self._source = source
+        self.source = source
         self._interval_s = sweep_interval_s
         self._lease = timedelta(seconds=lease_s)
         self._max_backoff_s = max_backoff_s
         self._unroutable_attempts = unroutable_attempts
         self._mark_interval_s = mark_interval_s
-        self._published: list[str] = []
+        self._sweep_batch = sweep_batch
+        self._published: dict[Any, list[str]] = {}  # document id -> published event ids
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._retry_all = False
 
-    async def publish_now(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """Try to publish freshly committed records; failures are left for the sweep. Never
-        raises: the change is committed, the caller's request or message has succeeded."""
+    async def publish_now(self, document_id: Any, records: Sequence[Mapping[str, Any]]) -> None:
+        """Publish freshly stored events in order; what fails is left for the sweep. Never
+        raises: the change is stored, the caller's request or message has succeeded."""
         for record in records:
             try:
-                published = await self._publish(record)
-            except Exception as error:  # e.g. MongoDB failing the retry note: the sweep has it
-                logger.warning("Event {} left for the sweep: {!r}", record["_id"], error)
-                published = False
-            if not published:
+                await self._publisher.publish(
+                    record["routing_key"], record["body"], message_id=record["id"]
+                )
+            except (BrokerUnavailable, UnroutableMessage) as error:
+                logger.bind(order_id=_order_id(record)).warning(
+                    "Event {} {} left for the sweep: {}", record["routing_key"], record["id"], error
+                )
                 self._wake.set()
+                return
+            self._published.setdefault(document_id, []).append(record["id"])
 
-    async def _publish(self, record: Mapping[str, Any]) -> bool:
-        log = logger.bind(order_id=record["body"].get("metadata", {}).get("order_id"))
+    async def flush_marks(self) -> None:
+        """Remove the events published since the last flush from their documents: two writes
+        for the whole batch, however many documents it covers."""
+        if not self._published:
+            return
+        batch, self._published = self._published, {}
+        ids = list(batch)
+        event_ids = [event_id for published in batch.values() for event_id in published]
         try:
-            await self._publisher.publish(
-                record["routing_key"], record["body"], message_id=record["_id"]
+            await self._collection.update_many(
+                {"_id": {"$in": ids}}, {"$pull": {PENDING: {"id": {"$in": event_ids}}}}
             )
-        except UnroutableMessage as error:
-            if int(record.get("attempts", 0)) + 1 < self._unroutable_attempts:
-                return await self._retry_later(record, error)
-            # Nobody subscribes to this key (no consumer's queue was ever declared): keep the
-            # record as evidence, stop retrying, and say so loudly.
-            await self._collection.update_one(
-                {"_id": record["_id"]},
-                {"$set": {"published_at": _now(), "unroutable": True, "last_error": str(error)}},
+            await self._collection.update_many(
+                {"_id": {"$in": ids}, PENDING: {"$size": 0}},
+                {"$unset": {PENDING: "", DUE: "", SOURCE: "", ATTEMPTS: ""}},
             )
-            log.error("Event {} {} dropped: {}", record["routing_key"], record["_id"], error)
-            return True
-        except BrokerUnavailable as error:
-            return await self._retry_later(record, error)
-        self._published.append(record["_id"])
-        log.debug("Published {} {}", record["routing_key"], record["_id"])
-        return True
+        except Exception:
+            for document_id, published in batch.items():  # MongoDB hiccup: next batch
+                self._published.setdefault(document_id, []).extend(published)
+            raise
 
-    async def _retry_later(self, record: Mapping[str, Any], error: Exception) -> bool:
-        attempts = int(record.get("attempts", 0)) + 1
+    async def sweep(self) -> int:
+        """Publish the due events of every document of this source; returns how many."""
+        if self._retry_all:
+            self._retry_all = False
+            await self._collection.update_many(
+                {SOURCE: self.source, DUE: {"$gt": _now()}}, {"$set": {DUE: _now()}}
+            )
+        published = 0
+        while True:
+            due = self._collection.find(
+                {SOURCE: self.source, DUE: {"$lte": _now()}},
+                {PENDING: 1, DUE: 1, ATTEMPTS: 1},
+                sort=[(SOURCE, ASCENDING), (DUE, ASCENDING)],
+                limit=self._sweep_batch,
+            )
+            documents = await due.to_list()
+            for document in documents:
+                published += await self._sweep_one(document)
+            if len(documents) < self._sweep_batch:
+                return published
+
+    async def _sweep_one(self, document: Mapping[str, Any]) -> int:
+        """Lease one document (a compare-and-set on its due time, so that two instances do not
+        publish the same events at once) and publish its pending events in order."""
+        now = _now()
+        leased = await self._collection.update_one(
+            {"_id": document["_id"], DUE: document[DUE]}, {"$set": {DUE: now + self._lease}}
+        )
+        if leased.modified_count == 0:
+            return 0
+        records = document.get(PENDING) or []
+        for count, record in enumerate(records):
+            try:
+                await self._publisher.publish(
+                    record["routing_key"], record["body"], message_id=record["id"]
+                )
+            except BrokerUnavailable as error:
+                await self._retry_later(document, error)
+                return count
+            except UnroutableMessage as error:
+                if int(document.get(ATTEMPTS, 0)) + 1 < self._unroutable_attempts:
+                    await self._retry_later(document, error)
+                    return count
+                await self._drop_unroutable(document["_id"], record, error)
+                continue
+            self._published.setdefault(document["_id"], []).append(record["id"])
+        if not records:
+            self._published.setdefault(document["_id"], [])  # the marks clear the due time
+        return len(records)
+
+    async def _retry_later(self, document: Mapping[str, Any], error: Exception) -> None:
+        attempts = int(document.get(ATTEMPTS, 0)) + 1
         delay_s = backoff_s(attempts, self._max_backoff_s)
         await self._collection.update_one(
-            {"_id": record["_id"]},
-            {
-                "$set": {
-                    "next_attempt_at": _now() + timedelta(seconds=delay_s),
-                    "last_error": str(error),
-                },
-                "$inc": {"attempts": 1},
-            },
+            {"_id": document["_id"]},
+            {"$set": {DUE: _now() + timedelta(seconds=delay_s)}, "$inc": {ATTEMPTS: 1}},
         )
-        logger.bind(order_id=record["body"].get("metadata", {}).get("order_id")).warning(
-            "Event {} {} not published yet (attempt {}), retry in {:.1f} s: {}",
-            record["routing_key"],
-            record["_id"],
+        logger.bind(order_id=_order_id(document.get(PENDING, [{}])[0])).warning(
+            "Events of {} not published yet (attempt {}), retry in {:.1f} s: {}",
+            document["_id"],
             attempts,
             delay_s,
             error,
         )
-        return False
 
-    async def flush_marks(self) -> None:
-        """Write the published marks collected since the last flush, in one update."""
-        if not self._published:
-            return
-        ids, self._published = self._published, []
-        try:
-            await self._collection.update_many(
-                {"_id": {"$in": ids}}, {"$set": {"published_at": _now(), "last_error": None}}
-            )
-        except Exception:
-            self._published.extend(ids)  # MongoDB hiccup: try again with the next batch
-            raise
-
-    async def sweep(self) -> int:
-        """Publish every due record of this service not published yet; returns how many."""
-        if self._retry_all:
-            self._retry_all = False
-            await self._collection.update_many(
-                {"source": self._source, "published_at": None, "attempts": {"$gt": 0}},
-                {"$set": {"next_attempt_at": _now()}},
-            )
-        published = 0
-        while True:
-            now = _now()
-            record = await self._collection.find_one_and_update(
-                {"source": self._source, "published_at": None, "next_attempt_at": {"$lte": now}},
-                {"$set": {"next_attempt_at": now + self._lease}},  # lease it to this instance
-                sort=[("next_attempt_at", ASCENDING)],
-                return_document=ReturnDocument.AFTER,
-            )
-            if record is None:
-                return published
-            if await self._publish(record):
-                published += 1
+    async def _drop_unroutable(
+        self, document_id: Any, record: Mapping[str, Any], error: Exception
+    ) -> None:
+        # Nobody subscribes to this key (no consumer's queue was ever declared): keep the
+        # event as evidence, stop retrying, and say so loudly.
+        await self._collection.update_one(
+            {"_id": document_id},
+            {
+                "$pull": {PENDING: {"id": record["id"]}},
+                "$push": {UNROUTABLE: {**record, "error": str(error), "at": _now()}},
+            },
+        )
+        self._published.setdefault(document_id, [])
+        logger.bind(order_id=_order_id(record)).error(
+            "Event {} {} dropped: {}", record["routing_key"], record["id"], error
+        )
 
     def retry_now(self) -> None:
-        """Publish every waiting record at the next sweep (the broker is back)."""
+        """Publish every waiting event at the next sweep (the broker is back)."""
         self._retry_all = True
         self._wake.set()
 
@@ -268,4 +286,15 @@ class OutboxRelay:
             try:
                 await self.flush_marks()
             except Exception as error:
-                logger.warning("Could not mark published outbox records: {!r}", error)
+                logger.warning("Could not mark published outbox events: {!r}", error)
+
+
+def _order_id(record: Mapping[str, Any]) -> Any:
+    return record.get("body", {}).get("metadata", {}).get("order_id")
+
+
+async def count_pending(
+    collection: AsyncCollection[Mapping], sources: Sequence[str], query: Mapping[str, Any] = {}
+) -> int:
+    """How many documents of `collection` hold events of `sources` not yet published."""
+    return await collection.count_documents({SOURCE: {"$in": list(sources)}, **query})

@@ -24,7 +24,7 @@ from servicekit.cache import RedisCache, create_redis
 from servicekit.health import HealthCheck, expect, http_health_probe, run_checks
 from servicekit.http import ServiceClient, create_http_client
 from servicekit.mongo import CollectionIndexes, MongoEngine
-from servicekit.outbox import Outbox, OutboxRelay, OutboxWriter
+from servicekit.outbox import EventfulCollection, OutboxRelay
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ConfigError, ServiceSettings, SettingsT, load_settings
 
@@ -107,16 +107,17 @@ class Infrastructure:
             settings, mongo, redis, cache, broker, EventPublisher(broker), http, urls, services
         )
 
-    def outbox(self) -> Outbox:
-        """The service's transactional outbox; its relay runs while the service runs and
-        retries at once when the broker is back."""
-        # A record belongs to the service and the exchange it is meant for: two deployments
+    def outbox(self, collection: str) -> EventfulCollection:
+        """A collection whose writes carry their events (the outbox inside each document); its
+        relay runs while the service runs and retries at once when the broker is back."""
+        # Events belong to the service and the exchange they are meant for: two deployments
         # sharing a database never publish each other's events.
         source = f"{self.settings.service_name}@{self.settings.exchange_name}"
-        relay = OutboxRelay(self.mongo.db, self.publisher, source=source)
+        documents = self.mongo.db[collection]
+        relay = OutboxRelay(documents, self.publisher, source=source)
         self.broker.on_reconnect(relay.retry_now)
         self.keep_running(relay)
-        return Outbox(self.mongo.db, OutboxWriter(self.mongo.db, source=source), relay)
+        return EventfulCollection(documents, relay)
 
     def consumer(self, binding_keys: Sequence[str], handler: MessageHandler) -> QueueConsumer:
         """The consumer of the service's queue (bound to `binding_keys`), run while it runs."""

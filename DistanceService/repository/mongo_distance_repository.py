@@ -1,19 +1,18 @@
-"""Distances in MongoDB, one document per order (`_id` is the order id); each is committed in
-one transaction with its `distance.calculated` outbox record. Read only by `_id`, so the
-collection needs no index beyond the default one."""
+"""Distances in MongoDB, one document per order (`_id` is the order id), inserted with its
+`distance.calculated` event inside (one write). Read by `_id`; the outbox sweep has its index."""
 
 from collections.abc import Mapping
 from dataclasses import asdict, fields
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from DistanceService.business.models import DistanceCalculation, DistanceEvent
-from servicekit.outbox import Emit, Outbox
+from servicekit.mongo import CollectionIndexes
+from servicekit.outbox import OUTBOX_INDEX, EventfulCollection
 
 COLLECTION = "distances"
+DISTANCE_INDEXES = CollectionIndexes(COLLECTION, [OUTBOX_INDEX])
 _FIELDS = {f.name for f in fields(DistanceCalculation)}
 
 
@@ -22,18 +21,14 @@ def _to_calculation(document: Mapping[str, Any]) -> DistanceCalculation:
 
 
 class MongoDistanceRepository:
-    def __init__(self, db: AsyncDatabase[Mapping], outbox: Outbox) -> None:
-        self._distances = db[COLLECTION]
-        self._outbox = outbox
+    def __init__(self, distances: EventfulCollection) -> None:
+        self._eventful = distances
+        self._distances = distances.collection
 
     async def insert(self, calculation: DistanceCalculation, event: DistanceEvent) -> bool:
-        async def store(session: AsyncClientSession, emit: Emit) -> None:
-            document = {"_id": calculation.order_id, **asdict(calculation)}
-            await self._distances.insert_one(document, session=session)
-            await emit(event.routing_key, event.body)
-
+        document = {"_id": calculation.order_id, **asdict(calculation)}
         try:
-            await self._outbox.commit(store)
+            await self._eventful.insert(document, [event])
         except DuplicateKeyError:  # the order's distance is stored already: the event too
             return False
         return True

@@ -10,13 +10,16 @@ from DistanceService.business.errors import DistanceNotFound
 from DistanceService.business.models import Coordinates
 from DistanceService.clients.customer_client import SERVICE as CUSTOMERS
 from DistanceService.clients.customer_client import HttpCustomerAddresses
-from DistanceService.repository.mongo_distance_repository import MongoDistanceRepository
+from DistanceService.repository.mongo_distance_repository import (
+    COLLECTION,
+    DISTANCE_INDEXES,
+    MongoDistanceRepository,
+)
 from DistanceService.settings import DistanceSettings
 from DistanceService.web.events import BINDING_KEYS, distance_event_handler
 from DistanceService.web.routes import router
 from servicekit import __version__
 from servicekit.logging import setup_logging
-from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
 from servicekit.web import create_service_app
@@ -30,10 +33,9 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Distances are read only by _id (the order id): the outbox is all that needs indexes.
-        infra = await Infrastructure.start(settings, [OUTBOX_INDEXES])
+        infra = await Infrastructure.start(settings, [DISTANCE_INDEXES])
         workflow = DistanceWorkflow(
-            MongoDistanceRepository(infra.mongo.db, infra.outbox()),
+            MongoDistanceRepository(infra.outbox(COLLECTION)),
             HttpCustomerAddresses(infra.services),
             Coordinates(settings.restaurant_latitude, settings.restaurant_longitude),
             settings.preparation_minutes,

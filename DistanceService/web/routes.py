@@ -12,7 +12,7 @@ from DistanceService.web.schemas import DistanceView, EstimateView, Location
 router = APIRouter(prefix="/v1", tags=["distances"])
 
 
-def _workflow(request: Request) -> DistanceWorkflow:
+async def _workflow(request: Request) -> DistanceWorkflow:
     return request.app.state.workflow
 
 

@@ -44,9 +44,10 @@ class ChargeDispatcher:
     async def sweep(self) -> int:
         """Charge every order whose charge is due; returns how many were tried."""
         tried = 0
-        while order := await self._repository.orders_to_charge(datetime.now(UTC), self._lease_s):
-            await self._charge(order.id, order)
-            tried += 1
+        while orders := await self._repository.orders_to_charge(datetime.now(UTC), self._lease_s):
+            for order in orders:
+                await self._charge(order.id, order)
+            tried += len(orders)
         return tried
 
     @property

@@ -1,6 +1,6 @@
 """Interfaces the order rules need; adapters in repository/ and clients/ implement them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -37,8 +37,10 @@ class OrderRepository(Protocol):
     ) -> Order | None:
         """Set fields without a status change (ids, distance, flags); None when no match."""
 
-    async def orders_to_charge(self, now: datetime, lease_s: float) -> Order | None:
-        """Lease one order whose charge is due (pending and its next attempt time passed)."""
+    async def orders_to_charge(
+        self, now: datetime, lease_s: float, limit: int = 50
+    ) -> Sequence[Order]:
+        """Lease up to `limit` orders whose charge is due (pending, next attempt time passed)."""
 
     async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None: ...
 

@@ -1,19 +1,18 @@
-"""Orders in MongoDB: atomic conditional updates, and each event stored in the same transaction."""
+"""Orders in MongoDB: each change is one conditional single-document write that also stores the
+events it causes (the outbox inside the order)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from OrderService.business.models import Order, OrderEvent, Page
 from OrderService.business.state_machine import OrderStatus
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import Emit, Outbox
+from servicekit.outbox import OUTBOX_INDEX, EventfulCollection
 
 COLLECTION = "orders"
 ORDER_INDEXES = CollectionIndexes(
@@ -28,12 +27,13 @@ ORDER_INDEXES = CollectionIndexes(
             partialFilterExpression={"idempotency_key": {"$type": "string"}},
         ),
         IndexModel([("charge", ASCENDING), ("charge_next_at", ASCENDING)]),
+        OUTBOX_INDEX,
     ],
 )
 _FIELDS = {f.name for f in fields(Order)}
 
 
-def _to_document(order: Order, charge_grace_s: float) -> dict[str, Any]:
+def to_document(order: Order, charge_grace_s: float) -> dict[str, Any]:
     document = asdict(order)
     document["_id"] = document.pop("id")
     document["status"] = order.status.value
@@ -49,24 +49,14 @@ def to_order(document: Mapping[str, Any]) -> Order:
 
 
 class MongoOrderRepository:
-    def __init__(
-        self,
-        db: AsyncDatabase[Mapping],
-        outbox: Outbox,
-        charge_grace_s: float = 30.0,
-    ) -> None:
+    def __init__(self, orders: EventfulCollection, charge_grace_s: float = 30.0) -> None:
         self._charge_grace_s = charge_grace_s
-        self._orders = db[COLLECTION]
-        self._outbox = outbox
+        self._eventful = orders
+        self._orders = orders.collection
 
     async def create(self, order: Order, event: OrderEvent) -> Order:
-        async def store(session: AsyncClientSession, emit: Emit) -> None:
-            document = _to_document(order, self._charge_grace_s)
-            await self._orders.insert_one(document, session=session)
-            await emit(event.routing_key, event.body)
-
         try:
-            await self._outbox.commit(store)
+            await self._eventful.insert(to_document(order, self._charge_grace_s), [event])
         except DuplicateKeyError:
             existing = await self._orders.find_one({"idempotency_key": order.idempotency_key})
             if existing is None:
@@ -110,36 +100,37 @@ class MongoOrderRepository:
             "$push": {"history": {"status": to.value, "at": now}},
             "$inc": {"version": 1},
         }
-
-        async def change(session: AsyncClientSession | None, emit: Emit | None) -> Any:
-            document = await self._orders.find_one_and_update(
-                query, update, return_document=ReturnDocument.AFTER, session=session
-            )
-            if document is not None and event is not None and emit is not None:
-                await emit(event.routing_key, event.body)
-            return document
-
-        document = await (self._outbox.commit(change) if event else change(None, None))
+        document = await self._eventful.update(query, update, [event] if event else [])
         return to_order(document) if document else None
 
     async def update_fields(
         self, order_id: str, changes: dict[str, Any], only_if: dict[str, Any] | None = None
     ) -> Order | None:
-        document = await self._orders.find_one_and_update(
+        document = await self._eventful.update(
             {"_id": order_id, **(only_if or {})},
             {"$set": {**changes, "updated_at": datetime.now(UTC)}, "$inc": {"version": 1}},
-            return_document=ReturnDocument.AFTER,
         )
         return to_order(document) if document else None
 
-    async def orders_to_charge(self, now: datetime, lease_s: float) -> Order | None:
-        document = await self._orders.find_one_and_update(
+    async def orders_to_charge(
+        self, now: datetime, lease_s: float, limit: int = 50
+    ) -> Sequence[Order]:
+        due = self._orders.find(
             {"charge": "pending", "charge_next_at": {"$lte": now}},
-            {"$set": {"charge_next_at": now + timedelta(seconds=lease_s)}},
-            sort=[("charge_next_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
+            sort=[("charge", ASCENDING), ("charge_next_at", ASCENDING)],
+            limit=limit,
         )
-        return to_order(document) if document else None
+        leased = []
+        for document in await due.to_list():
+            # Lease each with a compare-and-set on its due time: two instances never both
+            # charge it now (a charge sent twice is answered once by PaymentService anyway).
+            lease = await self._orders.update_one(
+                {"_id": document["_id"], "charge_next_at": document["charge_next_at"]},
+                {"$set": {"charge_next_at": now + timedelta(seconds=lease_s)}},
+            )
+            if lease.modified_count:
+                leased.append(to_order(document))
+        return leased
 
     async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None:
         await self._orders.update_one(

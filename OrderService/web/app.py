@@ -10,14 +10,17 @@ from OrderService.business.errors import CancelTooLate, IdempotencyConflict, Ord
 from OrderService.business.orders import OrderWorkflow
 from OrderService.clients.outside_clients import HttpCustomers, HttpDeliveries, HttpKitchen
 from OrderService.clients.payment_client import HttpPayments
-from OrderService.repository.mongo_order_repository import ORDER_INDEXES, MongoOrderRepository
+from OrderService.repository.mongo_order_repository import (
+    COLLECTION,
+    ORDER_INDEXES,
+    MongoOrderRepository,
+)
 from OrderService.repository.redis_order_cache import RedisOrderCache
 from OrderService.settings import OrderSettings
 from OrderService.web.events import BINDING_KEYS, order_event_handler
 from OrderService.web.routes import router
 from servicekit import __version__
 from servicekit.logging import setup_logging
-from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
 from servicekit.web import create_service_app
@@ -36,8 +39,8 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        infra = await Infrastructure.start(settings, [ORDER_INDEXES, OUTBOX_INDEXES])
-        repository = MongoOrderRepository(infra.mongo.db, infra.outbox(), settings.charge_grace_s)
+        infra = await Infrastructure.start(settings, [ORDER_INDEXES])
+        repository = MongoOrderRepository(infra.outbox(COLLECTION), settings.charge_grace_s)
         workflow = OrderWorkflow(
             repository,
             RedisOrderCache(infra.cache, settings.order_cache_ttl_s),

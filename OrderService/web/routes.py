@@ -13,14 +13,14 @@ from OrderService.web.schemas import OrderPage, OrderRequest, OrderResponse
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
 
-def _workflow(request: Request) -> OrderWorkflow:
+async def _workflow(request: Request) -> OrderWorkflow:
     return request.app.state.workflow
 
 
 Workflow = Annotated[OrderWorkflow, Depends(_workflow)]
 
 
-def _charges(request: Request) -> ChargeDispatcher:
+async def _charges(request: Request) -> ChargeDispatcher:
     return request.app.state.charges
 
 

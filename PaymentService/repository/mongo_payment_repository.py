@@ -1,22 +1,25 @@
-"""Payments in MongoDB; a state change and its event are committed in one transaction."""
+"""Payments in MongoDB; a state change and its event are one single-document write (the outbox
+inside the payment)."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from PaymentService.business.models import Payment, PaymentEvent, PaymentStatus
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import Emit, Outbox
+from servicekit.outbox import OUTBOX_INDEX, EventfulCollection
 
 COLLECTION = "payments"
 PAYMENT_INDEXES = CollectionIndexes(
-    COLLECTION, [IndexModel([("order_id", ASCENDING)], unique=True, name="one_payment_per_order")]
+    COLLECTION,
+    [
+        IndexModel([("order_id", ASCENDING)], unique=True, name="one_payment_per_order"),
+        OUTBOX_INDEX,
+    ],
 )
 _FIELDS = {f.name for f in fields(Payment)}
 
@@ -36,9 +39,9 @@ def _to_payment(document: Mapping[str, Any]) -> Payment:
 
 
 class MongoPaymentRepository:
-    def __init__(self, db: AsyncDatabase[Mapping], outbox: Outbox) -> None:
-        self._payments = db[COLLECTION]
-        self._outbox = outbox
+    def __init__(self, payments: EventfulCollection) -> None:
+        self._eventful = payments
+        self._payments = payments.collection
 
     async def insert(self, payment: Payment) -> bool:
         try:
@@ -76,14 +79,5 @@ class MongoPaymentRepository:
         if allowed != [to.value]:
             update["$push"] = {"history": {"status": to.value, "at": now}}
         query = {"_id": payment_id, "status": {"$in": allowed}}
-
-        async def change(session: AsyncClientSession | None, emit: Emit | None) -> Any:
-            document = await self._payments.find_one_and_update(
-                query, update, return_document=ReturnDocument.AFTER, session=session
-            )
-            if document is not None and event is not None and emit is not None:
-                await emit(event.routing_key, event.body)
-            return document
-
-        document = await (self._outbox.commit(change) if event else change(None, None))
+        document = await self._eventful.update(query, update, [event] if event else [])
         return _to_payment(document) if document else None

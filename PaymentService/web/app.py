@@ -18,6 +18,7 @@ from PaymentService.clients.card_company_client import HttpCardCompany
 from PaymentService.clients.customer_client import SERVICE as CUSTOMERS
 from PaymentService.clients.customer_client import HttpCustomerBilling
 from PaymentService.repository.mongo_payment_repository import (
+    COLLECTION,
     PAYMENT_INDEXES,
     MongoPaymentRepository,
 )
@@ -25,7 +26,6 @@ from PaymentService.settings import PaymentSettings
 from PaymentService.web.routes import router
 from servicekit import __version__
 from servicekit.logging import setup_logging
-from servicekit.outbox import OUTBOX_INDEXES
 from servicekit.runtime import Infrastructure
 from servicekit.settings import load_settings
 from servicekit.web import create_service_app
@@ -45,10 +45,10 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        infra = await Infrastructure.start(settings, [PAYMENT_INDEXES, OUTBOX_INDEXES])
+        infra = await Infrastructure.start(settings, [PAYMENT_INDEXES])
         app.state.infra = infra
         app.state.workflow = PaymentWorkflow(
-            MongoPaymentRepository(infra.mongo.db, infra.outbox()),
+            MongoPaymentRepository(infra.outbox(COLLECTION)),
             HttpCustomerBilling(infra.services),
             HttpCardCompany(infra.services),
             callback_url=settings.public_url.rstrip("/") + "/v1/payments/callback",

@@ -17,7 +17,7 @@ from PaymentService.web.schemas import (
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 
 
-def _workflow(request: Request) -> PaymentWorkflow:
+async def _workflow(request: Request) -> PaymentWorkflow:
     return request.app.state.workflow
 
 

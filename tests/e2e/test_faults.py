@@ -21,6 +21,7 @@ from devstack.parts import ServiceProcess
 from devstack.process import is_alive
 from devstack.stack import Stack
 from servicekit.mongo import MongoEngine
+from servicekit.outbox import count_pending
 from tests.e2e.conftest import System
 from tests.e2e.test_simulator import row
 from tests.integration.conftest import wait_for
@@ -110,8 +111,9 @@ async def all_60_ended_as_expected(
 async def nothing_left_unpublished(mongo: MongoEngine, exchange: str) -> bool:
     services = ("OrderService", "PaymentService", "DistanceService")
     sources = [f"{service}@{exchange}" for service in services]
-    pending = {"source": {"$in": sources}, "published_at": None}
-    return await mongo.db.outbox.count_documents(pending) == 0
+    collections = (mongo.db.orders, mongo.db.payments, mongo.db.distances)
+    counts = [await count_pending(collection, sources) for collection in collections]
+    return sum(counts) == 0
 
 
 async def every_order_has_its_distance(mongo: MongoEngine, since: datetime, count: int) -> bool:

@@ -18,7 +18,7 @@ from OrderService.business.models import Order, order_event
 from OrderService.business.state_machine import OrderStatus
 from OrderService.repository.mongo_order_repository import MongoOrderRepository
 from servicekit.mongo import MongoEngine
-from servicekit.outbox import Outbox, OutboxWriter
+from servicekit.outbox import EventfulCollection
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
@@ -389,11 +389,13 @@ async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) 
     """Two consumers changing one order at once: every change stays (atomic conditional updates)."""
 
     class NoRelay:
-        async def publish_now(self, records) -> None:
+        source = "test"
+
+        async def publish_now(self, document_id, records) -> None:
             pass
 
-    outbox = Outbox(mongo.db, OutboxWriter(mongo.db, "test"), NoRelay())  # type: ignore[arg-type]
-    repository = MongoOrderRepository(mongo.db, outbox)
+    orders = EventfulCollection(mongo.db.orders, NoRelay())  # type: ignore[arg-type]
+    repository = MongoOrderRepository(orders)
     now = datetime.now(UTC)
     order = Order(str(uuid.uuid4()), "c", [], OrderStatus.CREATED, now, now, [])
     await repository.create(order, order_event(order, "order.created"))

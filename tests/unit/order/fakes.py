@@ -64,8 +64,8 @@ class FakeOrderRepository:
         self.orders[order_id] = replace(order, version=order.version + 1, **changes)
         return copy.deepcopy(self.orders[order_id])
 
-    async def orders_to_charge(self, now, lease_s) -> Order | None:
-        return None
+    async def orders_to_charge(self, now, lease_s, limit=50) -> tuple[Order, ...]:
+        return ()
 
     async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None:
         self.charge_retries.append(error)
