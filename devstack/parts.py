@@ -166,21 +166,33 @@ class Redis(Part):
             return False
 
 
+SECANTUS_RS = ROOT / ".tools" / "secantus" / "bin" / "secantusd-rs"
+
+
+def mongo_server_kind() -> str:
+    """`rust` (secantusd-rs, built by scripts/provision.sh) unless MONGO_SERVER=python or it is
+    not built on this machine (no cargo): then SecantusDB's Python server."""
+    wanted = os.environ.get("MONGO_SERVER", "rust")
+    if wanted not in ("rust", "python"):
+        raise ValueError(f"MONGO_SERVER must be rust or python, not {wanted!r}")
+    return "rust" if wanted == "rust" and SECANTUS_RS.exists() else "python"
+
+
 @dataclass
 class MongoServer(Part):
     """SecantusDB, the MongoDB-wire-compatible server used locally and in CI."""
 
     name: str = "mongodb"
     port: int = 27017
+    kind: str = field(default_factory=mongo_server_kind)
 
     def command(self) -> list[str]:
-        return [
-            str(VENV_BIN / "secantusd-py"),
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--storage-path", str(self.data_dir),
-            "--log-level", "WARNING",
-        ]  # fmt: skip
+        common = ["--host", "127.0.0.1", "--port", str(self.port)]
+        common += ["--storage-path", str(self.data_dir), "--log-level", "WARNING"]
+        if self.kind == "rust":
+            # A 1 GB cache is plenty here; a 32 MB log file keeps an empty store small.
+            return [str(SECANTUS_RS), *common, "--cache-size", "1G", "--log-file-max", "32MB"]
+        return [str(VENV_BIN / "secantusd-py"), *common]
 
     def ready(self) -> bool:
         if not port_open(self.port):
@@ -259,8 +271,10 @@ SERVICES = {"OrderService": 8000, "PaymentService": 8001, "DistanceService": 800
 
 def services() -> list[Part]:
     """Our services with their settings from .env (the repository root is their working dir)."""
+    local_python_mongo = not os.environ.get("MONGO_URL") and mongo_server_kind() == "python"
+    extra_env = {"MONGO_RETRY_WRITES": "false"} if local_python_mongo else {}
     return [
-        ServiceProcess(name=name, port=port, module=name)
+        ServiceProcess(name=name, port=port, module=name, extra_env=extra_env)
         for name, port in SERVICES.items()
         if (ROOT / name / "__main__.py").exists()
     ]

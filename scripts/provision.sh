@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '==> %s\n' "$*"; }
+SECANTUS_RS_VERSION="0.5.3-beta.193"  # crate secantus-mdb, pre-release: pinned exactly
 
 # 1. Debian packages: RabbitMQ and Redis servers (apt does not start daemons here; devstack does).
 missing=()
@@ -42,7 +43,37 @@ if [ ! -x mocks/node_modules/.bin/prism ] || [ "$(cat mocks/node_modules/.instal
   echo "$wanted" > mocks/node_modules/.installed
 fi
 
-# 4. Local configuration.
+# 4. The local MongoDB-compatible server: SecantusDB's Rust server, built once per machine with
+#    cargo (about 8 min on 2 cores, then reused). MONGO_SERVER=python keeps the Python server
+#    (installed with the venv) and skips the build; a machine without cargo falls back to it.
+if [ "${MONGO_SERVER:-rust}" = "rust" ] && [ -z "${MONGO_URL:-}" ]; then
+  if [ "$(cat .tools/secantus/.installed 2>/dev/null)" != "$SECANTUS_RS_VERSION" ]; then
+    if command -v cargo >/dev/null 2>&1; then
+      build_missing=()
+      for package in cmake zlib1g-dev; do
+        dpkg -s "$package" >/dev/null 2>&1 || build_missing+=("$package")
+      done
+      if [ ${#build_missing[@]} -gt 0 ]; then
+        say "Installing Debian packages to build secantusd-rs: ${build_missing[*]}"
+        sudo_cmd=""
+        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+          "${build_missing[@]}" >/dev/null
+      fi
+      say "Building secantusd-rs $SECANTUS_RS_VERSION with cargo (once per machine, about 8 min)"
+      # The crate asks for rustc 1.98; it builds and passes our suite on 1.95, the newest
+      # toolchain these machines have.
+      cargo install secantus-mdb --version "$SECANTUS_RS_VERSION" --locked --ignore-rust-version \
+        --root .tools/secantus --quiet
+      echo "$SECANTUS_RS_VERSION" > .tools/secantus/.installed
+    else
+      say "cargo not found: using SecantusDB's Python server (set MONGO_SERVER=python to silence)"
+    fi
+  fi
+fi
+
+# 5. Local configuration.
 if [ ! -f .env ]; then
   cp .env.example .env
   say "Created .env from .env.example"

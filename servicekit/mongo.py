@@ -19,9 +19,12 @@ class CollectionIndexes:
 class MongoEngine:
     """Owns the process's one AsyncMongoClient and its database."""
 
-    def __init__(self, url: str, database: str, timeout_ms: int = 3000) -> None:
+    def __init__(
+        self, url: str, database: str, timeout_ms: int = 3000, retry_writes: bool = True
+    ) -> None:
         self.client: AsyncMongoClient[Mapping] = AsyncMongoClient(
             url,
+            retryWrites=retry_writes,
             serverSelectionTimeoutMS=timeout_ms,
             connectTimeoutMS=timeout_ms,
             tz_aware=True,

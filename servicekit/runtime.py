@@ -85,7 +85,12 @@ class Infrastructure:
         indexes: Sequence[CollectionIndexes],
         startup_timeout_s: float = 30.0,
     ) -> "Infrastructure":
-        mongo = MongoEngine(settings.mongo_url, settings.mongo_db, settings.mongo_timeout_ms)
+        mongo = MongoEngine(
+            settings.mongo_url,
+            settings.mongo_db,
+            settings.mongo_timeout_ms,
+            settings.mongo_retry_writes,
+        )
         redis = create_redis(settings.redis_url, settings.redis_timeout_s)
         broker = BrokerConnection(
             settings.rabbit_url, settings.exchange_name, settings.service_name

@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_db: str = "food_delivery"
     mongo_timeout_ms: int = Field(3000, ge=100)
+    # Retryable writes let a write survive a lost connection or a primary failover once. Keep
+    # them on a real MongoDB; SecantusDB's Python server pays a scan per write for them.
+    mongo_retry_writes: bool = True
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = Field(0.5, gt=0)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from OrderService.business.charges import ChargeDispatcher
 from OrderService.business.orders import OrderWorkflow
 from OrderService.business.state_machine import OrderStatus
-from OrderService.web.schemas import OrderPage, OrderRequest, OrderResponse
+from OrderService.web.schemas import OrderPage, OrderRequest, OrderResponse, order_json
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -69,9 +69,10 @@ async def list_orders(
 
 
 @router.get("/{order_id}", response_model=OrderResponse, responses=NOT_FOUND)
-async def get_order(order_id: UUID, workflow: Workflow) -> OrderResponse:
+async def get_order(order_id: UUID, workflow: Workflow) -> Response:
     """One order with its status history (served from the cache when it is there)."""
-    return OrderResponse.of(await workflow.get(str(order_id)))
+    order = await workflow.get(str(order_id))
+    return Response(order_json(order), media_type="application/json")
 
 
 @router.post(
