@@ -1,10 +1,11 @@
 """The outbox inside the aggregate: a change and the events it causes are one single-document
 write, then the events are relayed to the broker.
 
-`EventfulCollection.insert` / `.update` store the events in the changed document's `outbox`
-array, with `outbox_due_at` (when the sweep may step in) and `outbox_source` (who relays them),
-in the same write as the change: nothing is published for a change that was not stored. Right
-after the write the relay publishes them (the fast path) and removes them with batched marks.
+`DocumentStore.insert` and `.update` (servicekit.document_store) store the events in the
+changed document's `outbox` array, with `outbox_due_at` (when the sweep may step in) and
+`outbox_source` (who relays them), in the same write as the change: nothing is published for a
+change that was not stored. Right after the write the relay publishes them (the fast path) and
+removes them with batched marks.
 What the fast path could not publish (broker down, no queue bound yet, process killed) the
 relay's sweep finds through a partial index holding only documents with pending events, so its
 cost does not grow with the collection: nothing stored is left unpublished. A process that dies
@@ -49,54 +50,6 @@ def event_record(event: Event, now: datetime) -> dict[str, Any]:
     message_id = str(uuid.uuid4())
     body = {**event.body, "message_id": message_id, "sent_at": now.isoformat()}
     return {"id": message_id, "routing_key": event.routing_key, "body": body}
-
-
-class EventfulCollection:
-    """A MongoDB collection whose writes carry the events they cause."""
-
-    def __init__(
-        self, collection: AsyncCollection[Mapping], relay: "OutboxRelay", grace_s: float = 5.0
-    ) -> None:
-        self.collection = collection
-        self._relay = relay
-        self._grace = timedelta(seconds=grace_s)
-
-    def _pending(self, records: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-        # The fast path publishes right after the write; the sweep steps in only after a grace.
-        return {DUE: now + self._grace, SOURCE: self._relay.source}
-
-    async def insert(self, document: dict[str, Any], events: Sequence[Event] = ()) -> None:
-        """Insert a document with its events (DuplicateKeyError when its key is taken)."""
-        now = _now()
-        records = [event_record(event, now) for event in events]
-        if records:
-            document = {**document, PENDING: records, **self._pending(records, now)}
-        await self.collection.insert_one(document)
-        await self._relay.publish_now(document["_id"], records)
-
-    async def update(
-        self, query: Mapping[str, Any], update: dict[str, Any], events: Sequence[Event] = ()
-    ) -> Mapping[str, Any] | None:
-        """Apply `update` to the document matching `query` (which names its `_id`), with its
-        events, in one write; returns the document after it, or None (nothing stored) when
-        nothing matched."""
-        now = _now()
-        records = [event_record(event, now) for event in events]
-        if records:
-            update = {
-                **update,
-                "$set": {**update.get("$set", {}), **self._pending(records, now)},
-                "$push": {**update.get("$push", {}), PENDING: {"$each": records}},
-            }
-        # update_one + find_one rather than findAndModify, whose cost grows with the collection
-        # on SecantusDB (both servers; see bench/floor.py). The read may see a later change
-        # too, never an earlier one.
-        result = await self.collection.update_one(query, update)
-        if result.matched_count == 0:
-            return None
-        document_id = query["_id"]
-        await self._relay.publish_now(document_id, records)
-        return await self.collection.find_one({"_id": document_id})
 
 
 class OutboxRelay:

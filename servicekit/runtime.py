@@ -21,10 +21,11 @@ from servicekit.broker import (
     ServiceQueue,
 )
 from servicekit.cache import RedisCache, create_redis
+from servicekit.document_store import DocumentStore
 from servicekit.health import HealthCheck, expect, http_health_probe, run_checks
 from servicekit.http import ServiceClient, create_http_client
 from servicekit.mongo import CollectionIndexes, MongoEngine
-from servicekit.outbox import EventfulCollection, OutboxRelay
+from servicekit.outbox import OutboxRelay
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ConfigError, ServiceSettings, SettingsT, load_settings
 
@@ -112,7 +113,7 @@ class Infrastructure:
             settings, mongo, redis, cache, broker, EventPublisher(broker), http, urls, services
         )
 
-    def outbox(self, collection: str) -> EventfulCollection:
+    def documents(self, collection: str) -> DocumentStore:
         """A collection whose writes carry their events (the outbox inside each document); its
         relay runs while the service runs and retries at once when the broker is back."""
         # Events belong to the service and the exchange they are meant for: two deployments
@@ -122,7 +123,7 @@ class Infrastructure:
         relay = OutboxRelay(documents, self.publisher, source=source)
         self.broker.on_reconnect(relay.retry_now)
         self.keep_running(relay)
-        return EventfulCollection(documents, relay)
+        return DocumentStore(documents, relay)
 
     def consumer(self, binding_keys: Sequence[str], handler: MessageHandler) -> QueueConsumer:
         """The consumer of the service's queue (bound to `binding_keys`), run while it runs."""

@@ -1,7 +1,5 @@
 """The distance workflow: one calculation per order, stored and announced once."""
 
-from datetime import UTC, datetime
-
 from loguru import logger
 
 from DistanceService.business.calculation import coordinates_of, estimate
@@ -13,6 +11,7 @@ from DistanceService.business.models import (
     calculated_event,
 )
 from DistanceService.business.ports import CustomerAddresses, DistanceRepository
+from servicekit.clock import now_ms
 
 
 class DistanceWorkflow:
@@ -54,7 +53,7 @@ class DistanceWorkflow:
             longitude=destination.longitude,
             distance_km=result.distance_km,
             estimated_delivery_minutes=result.estimated_delivery_minutes,
-            calculated_at=datetime.now(UTC),
+            calculated_at=now_ms(),
         )
         if not await self._repository.insert(calculation, calculated_event(calculation)):
             log.info("Distance calculated concurrently by another consumer, nothing to do")

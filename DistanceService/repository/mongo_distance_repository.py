@@ -8,8 +8,9 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from DistanceService.business.models import DistanceCalculation, DistanceEvent
+from servicekit.document_store import DocumentStore
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import OUTBOX_INDEX, EventfulCollection
+from servicekit.outbox import OUTBOX_INDEX
 
 COLLECTION = "distances"
 DISTANCE_INDEXES = CollectionIndexes(COLLECTION, [OUTBOX_INDEX])
@@ -21,18 +22,17 @@ def _to_calculation(document: Mapping[str, Any]) -> DistanceCalculation:
 
 
 class MongoDistanceRepository:
-    def __init__(self, distances: EventfulCollection) -> None:
-        self._eventful = distances
-        self._distances = distances.collection
+    def __init__(self, distances: DocumentStore) -> None:
+        self._store = distances
 
     async def insert(self, calculation: DistanceCalculation, event: DistanceEvent) -> bool:
         document = {"_id": calculation.order_id, **asdict(calculation)}
         try:
-            await self._eventful.insert(document, [event])
+            await self._store.insert(document, [event])
         except DuplicateKeyError:  # the order's distance is stored already: the event too
             return False
         return True
 
     async def get(self, order_id: str) -> DistanceCalculation | None:
-        document = await self._distances.find_one({"_id": order_id})
+        document = await self._store.get(order_id)
         return _to_calculation(document) if document else None

@@ -35,7 +35,7 @@ def create_app(settings: DistanceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [DISTANCE_INDEXES])
         workflow = DistanceWorkflow(
-            MongoDistanceRepository(infra.outbox(COLLECTION)),
+            MongoDistanceRepository(infra.documents(COLLECTION)),
             HttpCustomerAddresses(infra.services),
             Coordinates(settings.restaurant_latitude, settings.restaurant_longitude),
             settings.preparation_minutes,

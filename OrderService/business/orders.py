@@ -34,6 +34,7 @@ from OrderService.business.state_machine import (
     decide,
 )
 from servicekit.backoff import backoff_s
+from servicekit.clock import now_ms
 
 S = OrderStatus
 
@@ -70,7 +71,7 @@ class OrderWorkflow:
     ) -> tuple[Order, bool]:
         """Store a new order with its `order.created` event; the charge follows from the
         stored order (see `charge`). Returns the order and whether it is new."""
-        now = datetime.now(UTC)
+        now = now_ms()
         order = Order(
             id=str(uuid.uuid4()),
             customer_id=customer_id,

@@ -3,7 +3,7 @@ events it causes (the outbox inside the order)."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -11,8 +11,10 @@ from pymongo.errors import DuplicateKeyError
 
 from OrderService.business.models import Order, OrderEvent, Page
 from OrderService.business.state_machine import OrderStatus
+from servicekit.clock import now_ms
+from servicekit.document_store import DocumentStore
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import OUTBOX_INDEX, EventfulCollection
+from servicekit.outbox import OUTBOX_INDEX
 
 COLLECTION = "orders"
 ORDER_INDEXES = CollectionIndexes(
@@ -49,23 +51,23 @@ def to_order(document: Mapping[str, Any]) -> Order:
 
 
 class MongoOrderRepository:
-    def __init__(self, orders: EventfulCollection, charge_grace_s: float = 30.0) -> None:
+    def __init__(self, orders: DocumentStore, charge_grace_s: float = 30.0) -> None:
         self._charge_grace_s = charge_grace_s
-        self._eventful = orders
+        self._store = orders
         self._orders = orders.collection
 
     async def create(self, order: Order, event: OrderEvent) -> Order:
         try:
-            await self._eventful.insert(to_document(order, self._charge_grace_s), [event])
+            await self._store.insert(to_document(order, self._charge_grace_s), [event])
         except DuplicateKeyError:
-            existing = await self._orders.find_one({"idempotency_key": order.idempotency_key})
+            existing = await self._store.find_one({"idempotency_key": order.idempotency_key})
             if existing is None:
                 raise
             return to_order(existing)
         return order
 
     async def get(self, order_id: str) -> Order | None:
-        document = await self._orders.find_one({"_id": order_id})
+        document = await self._store.get(order_id)
         return to_order(document) if document else None
 
     async def list(
@@ -82,8 +84,7 @@ class MongoOrderRepository:
         return Page(items, total, limit, offset)
 
     async def delete(self, order_id: str) -> bool:
-        result = await self._orders.delete_one({"_id": order_id})
-        return result.deleted_count == 1
+        return await self._store.delete({"_id": order_id})
 
     async def transition(
         self,
@@ -93,22 +94,20 @@ class MongoOrderRepository:
         changes: dict[str, Any] | None = None,
         event: OrderEvent | None = None,
     ) -> Order | None:
-        now = datetime.now(UTC)
+        now = now_ms()
         query = {"_id": order_id, "status": {"$in": [status.value for status in allowed_from]}}
         update = {
             "$set": {"status": to.value, "updated_at": now, **(changes or {})},
             "$push": {"history": {"status": to.value, "at": now}},
-            "$inc": {"version": 1},
         }
-        document = await self._eventful.update(query, update, [event] if event else [])
+        document = await self._store.update(query, update, [event] if event else [])
         return to_order(document) if document else None
 
     async def update_fields(
         self, order_id: str, changes: dict[str, Any], only_if: dict[str, Any] | None = None
     ) -> Order | None:
-        document = await self._eventful.update(
-            {"_id": order_id, **(only_if or {})},
-            {"$set": {**changes, "updated_at": datetime.now(UTC)}, "$inc": {"version": 1}},
+        document = await self._store.update(
+            {"_id": order_id, **(only_if or {})}, {"$set": {**changes, "updated_at": now_ms()}}
         )
         return to_order(document) if document else None
 
@@ -124,16 +123,16 @@ class MongoOrderRepository:
         for document in await due.to_list():
             # Lease each with a compare-and-set on its due time: two instances never both
             # charge it now (a charge sent twice is answered once by PaymentService anyway).
-            lease = await self._orders.update_one(
+            lease = await self._store.update(
                 {"_id": document["_id"], "charge_next_at": document["charge_next_at"]},
                 {"$set": {"charge_next_at": now + timedelta(seconds=lease_s)}},
             )
-            if lease.modified_count:
-                leased.append(to_order(document))
+            if lease is not None:
+                leased.append(to_order(lease))
         return leased
 
     async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None:
-        await self._orders.update_one(
+        await self._store.update(
             {"_id": order_id, "charge": "pending"},
             {
                 "$set": {"charge_next_at": retry_at, "charge_error": error},

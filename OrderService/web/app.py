@@ -40,7 +40,7 @@ def create_app(settings: OrderSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, [ORDER_INDEXES])
-        repository = MongoOrderRepository(infra.outbox(COLLECTION), settings.charge_grace_s)
+        repository = MongoOrderRepository(infra.documents(COLLECTION), settings.charge_grace_s)
         workflow = OrderWorkflow(
             repository,
             RedisOrderCache(infra.cache, settings.order_cache_ttl_s),

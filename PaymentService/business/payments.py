@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from loguru import logger
@@ -21,6 +20,7 @@ from PaymentService.business.models import (
     payment_event,
 )
 from PaymentService.business.ports import CardCompany, CustomerBilling, PaymentRepository
+from servicekit.clock import now_ms
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class PaymentWorkflow:
             log.info("Payment already requested ({}), not charging again", existing.status)
             return existing
         billing = await self._customers.billing(customer_id, items)
-        now = datetime.now(UTC)
+        now = now_ms()
         payment = existing or Payment(
             id=str(uuid.uuid4()),
             order_id=order_id,

@@ -3,15 +3,16 @@ inside the payment)."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from PaymentService.business.models import Payment, PaymentEvent, PaymentStatus
+from servicekit.clock import now_ms
+from servicekit.document_store import DocumentStore
 from servicekit.mongo import CollectionIndexes
-from servicekit.outbox import OUTBOX_INDEX, EventfulCollection
+from servicekit.outbox import OUTBOX_INDEX
 
 COLLECTION = "payments"
 PAYMENT_INDEXES = CollectionIndexes(
@@ -39,29 +40,26 @@ def _to_payment(document: Mapping[str, Any]) -> Payment:
 
 
 class MongoPaymentRepository:
-    def __init__(self, payments: EventfulCollection) -> None:
-        self._eventful = payments
-        self._payments = payments.collection
+    def __init__(self, payments: DocumentStore) -> None:
+        self._store = payments
 
     async def insert(self, payment: Payment) -> bool:
         try:
-            await self._payments.insert_one(_to_document(payment))
+            await self._store.insert(_to_document(payment))
         except DuplicateKeyError:
             return False
         return True
 
     async def get(self, payment_id: str) -> Payment | None:
-        document = await self._payments.find_one({"_id": payment_id})
+        document = await self._store.get(payment_id)
         return _to_payment(document) if document else None
 
     async def get_by_order(self, order_id: str) -> Payment | None:
-        document = await self._payments.find_one({"order_id": order_id})
+        document = await self._store.find_one({"order_id": order_id})
         return _to_payment(document) if document else None
 
     async def delete_unsent(self, payment_id: str) -> None:
-        await self._payments.delete_one(
-            {"_id": payment_id, "status": PaymentStatus.REQUESTED.value}
-        )
+        await self._store.delete({"_id": payment_id, "status": PaymentStatus.REQUESTED.value})
 
     async def transition(
         self,
@@ -71,7 +69,7 @@ class MongoPaymentRepository:
         changes: dict[str, Any] | None = None,
         event: PaymentEvent | None = None,
     ) -> Payment | None:
-        now = datetime.now(UTC)
+        now = now_ms()
         allowed = [status.value for status in allowed_from]
         update: dict[str, Any] = {
             "$set": {"status": to.value, "updated_at": now, **(changes or {})}
@@ -79,5 +77,5 @@ class MongoPaymentRepository:
         if allowed != [to.value]:
             update["$push"] = {"history": {"status": to.value, "at": now}}
         query = {"_id": payment_id, "status": {"$in": allowed}}
-        document = await self._eventful.update(query, update, [event] if event else [])
+        document = await self._store.update(query, update, [event] if event else [])
         return _to_payment(document) if document else None

@@ -48,7 +48,7 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
         infra = await Infrastructure.start(settings, [PAYMENT_INDEXES])
         app.state.infra = infra
         app.state.workflow = PaymentWorkflow(
-            MongoPaymentRepository(infra.outbox(COLLECTION)),
+            MongoPaymentRepository(infra.documents(COLLECTION)),
             HttpCustomerBilling(infra.services),
             HttpCardCompany(infra.services),
             callback_url=settings.public_url.rstrip("/") + "/v1/payments/callback",

@@ -174,8 +174,12 @@ async def test_repeated_order_created_publishes_no_second_event(
 
     await wait_for(repeat_handled, what="the repeated order.created to be handled")
     assert await mongo.db.distances.count_documents({"_id": order_id}) == 1
-    stored = await mongo.db.distances.find_one({"_id": order_id})
-    assert PENDING not in stored and UNROUTABLE not in stored  # its one event went out
+
+    async def its_event_went_out() -> bool:
+        stored = await mongo.db.distances.find_one({"_id": order_id})
+        return PENDING not in stored and UNROUTABLE not in stored
+
+    await wait_for(its_event_went_out, what="the one event to be marked published")
     assert len(await events_for(events, order_id)) == 1
 
 

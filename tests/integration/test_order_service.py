@@ -17,8 +17,8 @@ from devstack.stack import Stack
 from OrderService.business.models import Order, order_event
 from OrderService.business.state_machine import OrderStatus
 from OrderService.repository.mongo_order_repository import MongoOrderRepository
+from servicekit.document_store import DocumentStore
 from servicekit.mongo import MongoEngine
-from servicekit.outbox import EventfulCollection
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
@@ -394,7 +394,7 @@ async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) 
         async def publish_now(self, document_id, records) -> None:
             pass
 
-    orders = EventfulCollection(mongo.db.orders, NoRelay())  # type: ignore[arg-type]
+    orders = DocumentStore(mongo.db.orders, NoRelay())  # type: ignore[arg-type]
     repository = MongoOrderRepository(orders)
     now = datetime.now(UTC)
     order = Order(str(uuid.uuid4()), "c", [], OrderStatus.CREATED, now, now, [])

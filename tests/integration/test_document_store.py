@@ -11,13 +11,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from servicekit.broker import BrokerUnavailable, EventPublisher
 from servicekit.contracts import Event, status_event
+from servicekit.document_store import DocumentStore
 from servicekit.mongo import MongoEngine
 from servicekit.outbox import (
     DUE,
     OUTBOX_INDEX,
     PENDING,
     UNROUTABLE,
-    EventfulCollection,
     OutboxRelay,
     count_pending,
 )
@@ -56,7 +56,7 @@ async def test_a_change_and_its_event_are_one_write_published_at_once_then_remov
     collection: AsyncCollection, publisher: EventPublisher, settings, exchange_name: str
 ) -> None:
     relay = OutboxRelay(collection, publisher, "test")
-    documents = EventfulCollection(collection, relay)
+    documents = DocumentStore(collection, relay)
     order_id = str(uuid.uuid4())
     async with watch_events(settings.rabbit_url, exchange_name, "order.*") as watcher:
         await documents.insert({"_id": order_id, "status": "a"}, [event(order_id)])
@@ -65,13 +65,18 @@ async def test_a_change_and_its_event_are_one_write_published_at_once_then_remov
         changed = await documents.update(
             {"_id": order_id, "status": "a"}, {"$set": {"status": "b"}}, [event(order_id, "x")]
         )
-        assert changed["status"] == "b" and len(changed[PENDING]) == 2
+        assert changed == {"_id": order_id, "status": "b", "version": 2}
+        stored = await collection.find_one({"_id": order_id})
+        assert [record["routing_key"] for record in stored[PENDING]] == [
+            "order.created",
+            "order.x",
+        ]
         await relay.flush_marks()
         bodies = [body for _, body in await watcher.wait_for(2)]
     assert [body["status"] for body in bodies] == ["created", "x"]
-    assert [body["message_id"] for body in bodies] == [r["id"] for r in changed[PENDING]]
+    assert [body["message_id"] for body in bodies] == [r["id"] for r in stored[PENDING]]
     stored = await collection.find_one({"_id": order_id})
-    assert stored == {"_id": order_id, "status": "b"}  # events and due time gone
+    assert stored == {"_id": order_id, "status": "b", "version": 2}  # events and due time gone
     assert await count_pending(collection, ["test"]) == 0
 
 
@@ -79,7 +84,7 @@ async def test_an_update_that_does_not_match_stores_and_publishes_nothing(
     collection: AsyncCollection, publisher: EventPublisher
 ) -> None:
     flaky = FlakyPublisher(publisher)
-    documents = EventfulCollection(collection, OutboxRelay(collection, flaky, "test"))  # type: ignore[arg-type]
+    documents = DocumentStore(collection, OutboxRelay(collection, flaky, "test"))  # type: ignore[arg-type]
     await collection.insert_one({"_id": "o1", "status": "a"})
     assert (
         await documents.update({"_id": "o1", "status": "z"}, {"$set": {"s": 1}}, [event("o1")])
@@ -94,7 +99,7 @@ async def test_the_sweep_publishes_what_the_fast_path_could_not_in_order(
 ) -> None:
     flaky = FlakyPublisher(publisher)
     relay = OutboxRelay(collection, flaky, "test")  # type: ignore[arg-type]
-    documents = EventfulCollection(collection, relay, grace_s=0)
+    documents = DocumentStore(collection, relay, grace_s=0)
     order_id = str(uuid.uuid4())
     async with watch_events(settings.rabbit_url, exchange_name, "order.*") as watcher:
         flaky.down = True
@@ -109,7 +114,7 @@ async def test_the_sweep_publishes_what_the_fast_path_could_not_in_order(
         await relay.flush_marks()
         bodies = [body for _, body in await watcher.wait_for(2)]
     assert [body["status"] for body in bodies] == ["created", "second"]
-    assert await collection.find_one({"_id": order_id}) == {"_id": order_id}
+    assert await collection.find_one({"_id": order_id}) == {"_id": order_id, "version": 1}
 
 
 async def test_a_document_leased_by_one_relay_is_not_published_by_another(
@@ -153,3 +158,31 @@ async def test_an_event_no_queue_takes_is_kept_as_evidence_after_its_attempts(
     stored = await collection.find_one({"_id": "o1"})
     assert PENDING not in stored and DUE not in stored
     assert [event["id"] for event in stored[UNROUTABLE]] == ["e1"]
+
+
+async def test_a_change_made_by_another_instance_is_never_lost_or_hidden(
+    collection: AsyncCollection,
+) -> None:
+    """Each instance remembers the version it wrote; a change on top of a version another
+    instance has moved on falls back to a write and a read of the current document."""
+    relay = OutboxRelay(collection, FlakyPublisher(), "test")  # type: ignore[arg-type]
+    first, second = DocumentStore(collection, relay), DocumentStore(collection, relay)
+    await first.insert({"_id": "o1", "history": []})
+    assert await second.get("o1") == {"_id": "o1", "history": [], "version": 1}
+    await first.update({"_id": "o1"}, {"$push": {"history": "by first"}})
+    changed = await second.update({"_id": "o1"}, {"$push": {"history": "by second"}})
+    assert changed == {"_id": "o1", "history": ["by first", "by second"], "version": 3}
+    again = await first.update({"_id": "o1"}, {"$set": {"done": True}})
+    assert again == {**changed, "done": True, "version": 4}
+    assert await collection.find_one({"_id": "o1"}) == again
+
+
+async def test_a_condition_that_no_longer_holds_changes_nothing_even_when_remembered(
+    collection: AsyncCollection,
+) -> None:
+    relay = OutboxRelay(collection, FlakyPublisher(), "test")  # type: ignore[arg-type]
+    first, second = DocumentStore(collection, relay), DocumentStore(collection, relay)
+    await first.insert({"_id": "o1", "status": "a"})
+    await second.update({"_id": "o1", "status": "a"}, {"$set": {"status": "b"}})
+    assert await first.update({"_id": "o1", "status": "a"}, {"$set": {"status": "c"}}) is None
+    assert (await collection.find_one({"_id": "o1"}))["status"] == "b"
