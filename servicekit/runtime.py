@@ -108,7 +108,9 @@ class Infrastructure:
         cache = RedisCache(redis)
         http = create_http_client(settings)
         urls = ServiceUrlCache(mongo.db, cache, settings.service_url_ttl_s)
-        services = ServiceClient(http, urls, settings.service_api_key.get_secret_value())
+        services = ServiceClient(
+            lambda: create_http_client(settings), urls, settings.service_api_key.get_secret_value()
+        )
         return cls(
             settings, mongo, redis, cache, broker, EventPublisher(broker), http, urls, services
         )
@@ -201,7 +203,8 @@ class Infrastructure:
 
     async def close(self) -> None:
         """Close every connection, each even when closing another failed."""
-        for close in (self.broker.close, self.http.aclose, self.redis.aclose, self.mongo.close):
+        closes = (self.broker.close, self.services.aclose, self.http.aclose)
+        for close in (*closes, self.redis.aclose, self.mongo.close):
             try:
                 await close()
             except Exception as error:

@@ -25,8 +25,10 @@ class FakeUrls:
 
 
 def client_with(handler) -> ServiceClient:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return ServiceClient(http, FakeUrls({"Kitchen": "http://kitchen"}), api_key="k" * 20)
+    def new_client() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+    return ServiceClient(new_client, FakeUrls({"Kitchen": "http://kitchen"}), api_key="k" * 20)
 
 
 async def test_success_returns_json_and_sends_the_api_key() -> None:
