@@ -93,7 +93,7 @@ class DocumentStore:
         stored = {VERSION: 1, **document, **({PENDING: records} if records else {}), **pending}
         await self.collection.insert_one(stored)
         self._keep(stored)
-        await self._relay.publish_now(stored["_id"], records)
+        self._relay.publish_soon(stored["_id"], records)
 
     async def get(self, document_id: Any) -> dict[str, Any] | None:
         return self._keep(await self.collection.find_one({"_id": document_id}))
@@ -122,12 +122,12 @@ class DocumentStore:
         if known is not None:
             changed = await self._update_known(known, query, update)
             if changed is not None:
-                await self._relay.publish_now(document_id, records)
+                self._relay.publish_soon(document_id, records)
                 return changed
         if (await self.collection.update_one(query, update)).matched_count == 0:
             self._known.pop(document_id, None)  # it may have moved on: read it afresh next time
             return None
-        await self._relay.publish_now(document_id, records)
+        self._relay.publish_soon(document_id, records)
         # The read may see a later change too, never an earlier one.
         return self._keep(await self.collection.find_one({"_id": document_id}))
 

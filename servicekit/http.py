@@ -14,6 +14,7 @@ import httpx
 import ujson
 from loguru import logger
 
+from servicekit.metrics import count_call
 from servicekit.service_urls import ServiceUrlNotFound, ServiceUrls
 from servicekit.settings import ServiceSettings
 
@@ -151,13 +152,16 @@ class ServiceClient:
                 **extra,
             )
         except httpx.TimeoutException as error:
+            count_call(service, method, "timeout")
             message = f"{method} {path} timed out ({type(error).__name__})"
             sent = not isinstance(error, (httpx.ConnectTimeout, httpx.PoolTimeout))
             raise UpstreamTimeout(service, message, reached=sent) from None
         except httpx.TransportError as error:
+            count_call(service, method, "unavailable")
             sent = not isinstance(error, httpx.ConnectError)
             message = f"{method} {path} failed: {error!r}"
             raise UpstreamUnavailable(service, message, reached=sent) from None
+        count_call(service, method, response.status_code)
         if response.status_code >= 400:
             detail = _error_detail(response)
             logger.debug("{} {} {} -> {} {}", service, method, path, response.status_code, detail)

@@ -81,8 +81,18 @@ class OutboxRelay:
         self._sweep_batch = sweep_batch
         self._published: dict[Any, list[str]] = {}  # document id -> published event ids
         self._tasks: list[asyncio.Task[None]] = []
+        self._publishing: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._retry_all = False
+
+    def publish_soon(self, document_id: Any, records: Sequence[Mapping[str, Any]]) -> None:
+        """Publish freshly stored events in the background: the request or message that stored
+        them need not wait for the broker's confirm (they are safe in the document)."""
+        if not records:
+            return
+        task = asyncio.create_task(self.publish_now(document_id, records))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
 
     async def publish_now(self, document_id: Any, records: Sequence[Mapping[str, Any]]) -> None:
         """Publish freshly stored events in order; what fails is left for the sweep. Never
@@ -223,7 +233,13 @@ class OutboxRelay:
             asyncio.create_task(self._mark_forever(), name="outbox-marks"),
         ]
 
+    async def drain(self, timeout_s: float = 5.0) -> None:
+        """Wait for the background publishing started so far (what it leaves, the sweep takes)."""
+        if self._publishing:
+            await asyncio.wait(set(self._publishing), timeout=timeout_s)
+
     async def stop(self) -> None:
+        await self.drain()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

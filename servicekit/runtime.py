@@ -230,6 +230,7 @@ def serve(settings_class: type[SettingsT], create_app: Callable[[SettingsT], Any
         log_config=None,  # our loguru setup routes uvicorn's loggers
         timeout_graceful_shutdown=10,
         timeout_keep_alive=int(settings.http_keep_alive_s),
+        access_log=settings.access_log,
         ssl_certfile=settings.tls_cert_file,
         ssl_keyfile=settings.tls_key_file,
     )

@@ -59,6 +59,9 @@ class ServiceSettings(BaseSettings):
     # than the 5 s of uvicorn's and Node's defaults, which Prism uses), our servers wait 75 s
     # (longer than the 60 s idle timeout of common proxies and load balancers in front of them).
     http_keep_alive_s: float = Field(75.0, ge=5)
+    # One log line per HTTP request answered (uvicorn's access log): off by default, it costs a
+    # third of the CPU of reading a cached order, the request clients poll.
+    access_log: bool = False
     http_pool_idle_s: float = Field(4.0, gt=0, lt=5)
     tls_verify: bool = True
     tls_ca_file: str | None = None

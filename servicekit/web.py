@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader
 from loguru import logger
 
 from servicekit.http import API_KEY_HEADER, UpstreamError
+from servicekit.metrics import RequestMetrics, metrics_router
 
 _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
 
@@ -72,8 +73,8 @@ def create_service_app(
     max_body_bytes: int = 64 * 1024,
 ) -> FastAPI:
     """A FastAPI app with what every service shares: the API behind the X-API-Key check, the
-    health routes (reading `app.state.infra`, set by the lifespan), a body limit, and error
-    answers, each business error type with its status code and message."""
+    health routes (reading `app.state.infra`, set by the lifespan), `/metrics`, a body limit,
+    and error answers, each business error type with its status code and message."""
     app = FastAPI(
         title=title,
         description=description,
@@ -88,6 +89,8 @@ def create_service_app(
             lambda: app.state.infra.readiness(),
         )
     )
+    app.include_router(metrics_router())
+    app.add_middleware(RequestMetrics)
     install_error_handlers(app)
 
     async def business_error(request: Request, error: Exception) -> JSONResponse:

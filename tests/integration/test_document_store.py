@@ -71,8 +71,9 @@ async def test_a_change_and_its_event_are_one_write_published_at_once_then_remov
             "order.created",
             "order.x",
         ]
-        await relay.flush_marks()
         bodies = [body for _, body in await watcher.wait_for(2)]
+        await relay.drain()
+        await relay.flush_marks()
     assert [body["status"] for body in bodies] == ["created", "x"]
     assert [body["message_id"] for body in bodies] == [r["id"] for r in stored[PENDING]]
     stored = await collection.find_one({"_id": order_id})
@@ -104,6 +105,7 @@ async def test_the_sweep_publishes_what_the_fast_path_could_not_in_order(
     async with watch_events(settings.rabbit_url, exchange_name, "order.*") as watcher:
         flaky.down = True
         await documents.insert({"_id": order_id}, [event(order_id), event(order_id, "second")])
+        await relay.drain()
         assert await count_pending(collection, ["test"]) == 1
         assert await relay.sweep() == 0  # still down: backed off, not lost
         stored = await collection.find_one({"_id": order_id})

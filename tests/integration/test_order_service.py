@@ -391,7 +391,7 @@ async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) 
     class NoRelay:
         source = "test"
 
-        async def publish_now(self, document_id, records) -> None:
+        def publish_soon(self, document_id, records) -> None:
             pass
 
     orders = DocumentStore(mongo.db.orders, NoRelay())  # type: ignore[arg-type]
