@@ -48,7 +48,8 @@ fi
 #    (installed with the venv) and skips the build; a machine without cargo falls back to it.
 if [ "${MONGO_SERVER:-rust}" = "rust" ] && [ -z "${MONGO_URL:-}" ]; then
   if [ "$(cat .tools/secantus/.installed 2>/dev/null)" != "$SECANTUS_RS_VERSION" ]; then
-    if command -v cargo >/dev/null 2>&1; then
+    cargo_bin="$(command -v cargo || echo "$HOME/.cargo/bin/cargo")"
+    if [ -x "$cargo_bin" ]; then
       build_missing=()
       for package in cmake zlib1g-dev; do
         dpkg -s "$package" >/dev/null 2>&1 || build_missing+=("$package")
@@ -64,7 +65,7 @@ if [ "${MONGO_SERVER:-rust}" = "rust" ] && [ -z "${MONGO_URL:-}" ]; then
       say "Building secantusd-rs $SECANTUS_RS_VERSION with cargo (once per machine, about 8 min)"
       # The crate asks for rustc 1.98; it builds and passes our suite on 1.95, the newest
       # toolchain these machines have.
-      cargo install secantus-mdb --version "$SECANTUS_RS_VERSION" --locked --ignore-rust-version \
+      "$cargo_bin" install secantus-mdb --version "$SECANTUS_RS_VERSION" --locked --ignore-rust-version \
         --root .tools/secantus --quiet
       echo "$SECANTUS_RS_VERSION" > .tools/secantus/.installed
     else
