@@ -44,7 +44,7 @@ if [ ! -x mocks/node_modules/.bin/prism ] || [ "$(cat mocks/node_modules/.instal
 fi
 
 # 4. The local MongoDB-compatible server: SecantusDB's Rust server, built once per machine with
-#    cargo (about 8 min on 2 cores, then reused). MONGO_SERVER=python keeps the Python server
+#    cargo (about 5 min on 2 cores, then reused). MONGO_SERVER=python keeps the Python server
 #    (installed with the venv) and skips the build; a machine without cargo falls back to it.
 if [ "${MONGO_SERVER:-rust}" = "rust" ] && [ -z "${MONGO_URL:-}" ]; then
   if [ "$(cat .tools/secantus/.installed 2>/dev/null)" != "$SECANTUS_RS_VERSION" ]; then
@@ -62,7 +62,7 @@ if [ "${MONGO_SERVER:-rust}" = "rust" ] && [ -z "${MONGO_URL:-}" ]; then
         DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
           "${build_missing[@]}" >/dev/null
       fi
-      say "Building secantusd-rs $SECANTUS_RS_VERSION with cargo (once per machine, about 8 min)"
+      say "Building secantusd-rs $SECANTUS_RS_VERSION with cargo (once per machine, about 5 min)"
       # The crate asks for rustc 1.98; it builds and passes our suite on 1.95, the newest
       # toolchain these machines have.
       "$cargo_bin" install secantus-mdb --version "$SECANTUS_RS_VERSION" --locked --ignore-rust-version \

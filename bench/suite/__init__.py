@@ -1,0 +1,1 @@
+"""The whole benchmark (`python -m bench`): floor, workload, targets, one report."""
