@@ -20,11 +20,18 @@ class MongoEngine:
     """Owns the process's one AsyncMongoClient and its database."""
 
     def __init__(
-        self, url: str, database: str, timeout_ms: int = 3000, retry_writes: bool = True
+        self,
+        url: str,
+        database: str,
+        timeout_ms: int = 3000,
+        retry_writes: bool = True,
+        min_pool_size: int = 0,
     ) -> None:
         self.client: AsyncMongoClient[Mapping] = AsyncMongoClient(
             url,
             retryWrites=retry_writes,
+            # Connections opened ahead: a burst of requests does not open them one by one.
+            minPoolSize=min_pool_size,
             serverSelectionTimeoutMS=timeout_ms,
             connectTimeoutMS=timeout_ms,
             tz_aware=True,

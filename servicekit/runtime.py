@@ -91,6 +91,7 @@ class Infrastructure:
             settings.mongo_db,
             settings.mongo_timeout_ms,
             settings.mongo_retry_writes,
+            settings.mongo_min_pool_size,
         )
         redis = create_redis(settings.redis_url, settings.redis_timeout_s)
         broker = BrokerConnection(

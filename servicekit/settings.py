@@ -32,6 +32,9 @@ class ServiceSettings(BaseSettings):
     # Retryable writes let a write survive a lost connection or a primary failover once. Keep
     # them on a real MongoDB; SecantusDB's Python server pays a scan per write for them.
     mongo_retry_writes: bool = True
+    # MongoDB connections kept open ahead of need (a burst of 50 requests opening connections
+    # one by one raised POST p99 from about 250 to 300-350 ms).
+    mongo_min_pool_size: int = Field(16, ge=0, le=100)
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_timeout_s: float = Field(0.5, gt=0)

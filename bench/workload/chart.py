@@ -60,13 +60,11 @@ def draw_stored(axis: Any, records: list[RunRecord], targets: dict[str, float]) 
     p99 = [post_p99(record) or math.nan for record in records]
     latency_axis.plot(xs, p99, "s--", color="tab:red", ms=7, label="POST /v1/orders p99 (ms)")
     low, high = min([*xs, 1_000]) / 2, max([*xs, 100_000]) * 2
-    for number, (x, y, record) in enumerate(zip(xs, rates, records, strict=True)):
-        left = math.log(x / low) > math.log(high / low) / 2  # text away from the right edge
-        text = f"{record.label}: {short(x)} stored, {y:.1f} orders/s, p99 {p99[number]:.0f} ms"
+    for number, (x, y) in enumerate(zip(xs, rates, strict=True)):
         near = sum(abs(math.log(x / other)) < 0.4 for other in xs[:number])  # stack, not overlap
-        axis.annotate(text, (x, y), xytext=(-10 if left else 10, -14 * near - 14),
-                      textcoords="offset points", fontsize="small",
-                      ha="right" if left else "left")  # fmt: skip
+        axis.annotate(f"{y:.1f}/s, p99 {p99[number]:.0f} ms", (x, y), ha="center",
+                      xytext=(0, -14 * near - 16), textcoords="offset points",
+                      fontsize="small")  # fmt: skip
     draw_targets(axis, latency_axis, targets)
     axis.set_xscale("log")
     axis.set_xlim(low, high)
