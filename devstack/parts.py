@@ -186,6 +186,11 @@ class MongoServer(Part):
     port: int = 27017
     kind: str = field(default_factory=mongo_server_kind)
 
+    @property
+    def data_dir(self) -> Path:
+        """Each server keeps its own files (their WiredTiger stores are not interchangeable)."""
+        return self.state / "data" / f"{self.name}-{self.kind}"
+
     def command(self) -> list[str]:
         common = ["--host", "127.0.0.1", "--port", str(self.port)]
         common += ["--storage-path", str(self.data_dir), "--log-level", "WARNING"]
