@@ -6,19 +6,22 @@ cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
 SECANTUS_RS_VERSION="0.5.3-beta.193"  # crate secantus-mdb, pre-release: pinned exactly
 
-# 1. Debian packages: RabbitMQ and Redis servers (apt does not start daemons here; devstack does).
-missing=()
-for package in rabbitmq-server redis-server; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+# Install the Debian packages named that are not installed yet.
+apt_install() {
+  local missing=() package sudo_cmd=""
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
   say "Installing Debian packages: ${missing[*]}"
-  sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
-fi
+}
+
+# 1. Debian packages: RabbitMQ and Redis servers (apt does not start daemons here; devstack does).
+apt_install rabbitmq-server redis-server
 
 # 2. Python virtualenv with the pinned requirements.
 python_bin="${PYTHON:-python3}"
@@ -50,18 +53,7 @@ if [ "${MONGO_SERVER:-rust}" = "rust" ] && [ -z "${MONGO_URL:-}" ]; then
   if [ "$(cat .tools/secantus/.installed 2>/dev/null)" != "$SECANTUS_RS_VERSION" ]; then
     cargo_bin="$(command -v cargo || echo "$HOME/.cargo/bin/cargo")"
     if [ -x "$cargo_bin" ]; then
-      build_missing=()
-      for package in cmake zlib1g-dev; do
-        dpkg -s "$package" >/dev/null 2>&1 || build_missing+=("$package")
-      done
-      if [ ${#build_missing[@]} -gt 0 ]; then
-        say "Installing Debian packages to build secantusd-rs: ${build_missing[*]}"
-        sudo_cmd=""
-        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-        $sudo_cmd apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-          "${build_missing[@]}" >/dev/null
-      fi
+      apt_install cmake zlib1g-dev  # WiredTiger's build
       say "Building secantusd-rs $SECANTUS_RS_VERSION with cargo (once per machine, about 5 min)"
       # The crate asks for rustc 1.98; it builds and passes our suite on 1.95, the newest
       # toolchain these machines have.
