@@ -1,6 +1,7 @@
 """The event table: `order.created` reaches the workflow; anything else is refused as malformed."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -8,8 +9,18 @@ from pydantic import ValidationError
 from DistanceService.business.distances import DistanceWorkflow
 from DistanceService.business.models import Coordinates
 from DistanceService.web.events import BINDING_KEYS, distance_event_handler
+from OrderService.business.orders import OrderWorkflow
 from servicekit.broker import InboundMessage, MalformedMessage
+from servicekit.outbox import event_record
 from tests.unit.distance.fakes import FakeCustomers, FakeDistanceRepository
+from tests.unit.order.fakes import (
+    FakeCache,
+    FakeDeliveries,
+    FakeKitchen,
+    FakeOrderRepository,
+    FakePayments,
+)
+from tests.unit.order.fakes import FakeCustomers as OrderCustomers
 
 
 def order_created(order_id: str, customer_id: str | None = None) -> dict:
@@ -37,8 +48,21 @@ def handle(repository):
     return distance_event_handler(workflow)
 
 
-def test_the_queue_is_bound_to_order_created_only() -> None:
-    assert BINDING_KEYS == ["order.created"]
+async def test_the_queue_is_bound_only_to_the_event_of_a_new_order(handle, repository) -> None:
+    """OrderService's own workflow places and cancels an order; the event it stores for the new
+    order, as the outbox publishes it, is the only one the queue is bound to, and is calculated."""
+    orders = FakeOrderRepository()
+    workflow = OrderWorkflow(
+        orders, FakeCache(), FakePayments(), OrderCustomers(), FakeDeliveries(), FakeKitchen()
+    )
+    order, _ = await workflow.place(str(uuid.uuid4()), [{"product": "Lasagna", "quantity": 1}])
+    await workflow.cancel(order.id)
+    placed, cancelled = (event_record(event, datetime.now(UTC)) for event in orders.events)
+
+    assert set(BINDING_KEYS) == {placed["routing_key"]}
+    assert cancelled["routing_key"] not in BINDING_KEYS
+    await handle(InboundMessage(placed["routing_key"], placed["body"]))
+    assert list(repository.calculations) == [order.id]
 
 
 async def test_order_created_is_calculated(handle, repository) -> None:

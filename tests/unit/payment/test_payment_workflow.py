@@ -9,7 +9,7 @@ from PaymentService.business.errors import (
     NotReimbursable,
     PaymentNotFound,
 )
-from PaymentService.business.models import CallbackStatus, PaymentStatus
+from PaymentService.business.models import Billing, CallbackStatus, PaymentStatus
 from PaymentService.business.payments import PaymentWorkflow
 from servicekit.http import UpstreamTimeout
 from tests.unit.payment.fakes import FakeCardCompany, FakeCustomers, FakePaymentRepository
@@ -49,7 +49,14 @@ async def test_payment_request_charges_the_amount_and_stores_a_pending_payment(
     assert payment.amount == 250.0 and payment.currency == "SEK"
     assert payment.card_last4 == "1111"  # never the full card number
     assert payment.transaction_id == "tx-1"
-    assert card_company.bills == [(payment.id, card_company.bills[0][1])]
+    # Billed once, under the payment's id, for what CustomerService said, with its card.
+    card = {
+        "card_holder": "A",
+        "card_number": "4111111111111111",
+        "expiry_date": "12/29",
+        "cvc": "123",
+    }
+    assert card_company.bills == [(payment.id, Billing(250.0, "SEK", card))]
     assert [entry["status"] for entry in payment.history] == ["requested", "pending"]
 
 
