@@ -1,5 +1,6 @@
 """PaymentService as a real process on the real stack and the Prism mocks."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import aio_pika
 import pytest
 import ujson
+from aiohttp import web
 
 from devstack.parts import Prism, ServiceProcess
 from devstack.stack import Stack
@@ -86,7 +88,7 @@ async def test_pay_then_paid_callback_publishes_exactly_one_payment_paid(
     stored = await mongo.db.payments.find_one({"_id": payment_id})
     assert stored["status"] == "paid" and stored["amount"] > 0
     assert "card_number" not in str(stored)  # only the last four digits are kept
-    await wait_for(lambda: _no_pending_outbox(mongo, exchange), what="the outbox to be empty")
+    await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentPaid"]
 
 
@@ -96,16 +98,26 @@ async def _no_pending_outbox(mongo: MongoEngine, exchange: str) -> bool:
     return await count_pending(mongo.db.payments, [f"PaymentService@{exchange}"]) == 0
 
 
+async def all_published(events: EventWatcher, mongo: MongoEngine, exchange: str) -> None:
+    """Wait until this module's PaymentService has published every event it stored, then take
+    them all: a test that stops at the first event it expects never sees a second one."""
+    await wait_for(
+        lambda: _no_pending_outbox(mongo, exchange), timeout_s=30, what="the outbox to be empty"
+    )
+    await events.drain()  # published with the broker's confirm: already in the queue
+
+
 async def test_failed_callback_publishes_payment_failed(
-    payment_service: ServiceProcess, events: EventWatcher
+    payment_service: ServiceProcess, events: EventWatcher, mongo: MongoEngine, exchange: str
 ) -> None:
     order_id, _ = await pay_and_confirm(payment_service, "paymentFailed")
     await events.wait_for(1)
+    await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentFailed"]
 
 
 async def test_reimburse_then_reimbursed_callback_publishes_one_reimbursed(
-    payment_service: ServiceProcess, events: EventWatcher
+    payment_service: ServiceProcess, events: EventWatcher, mongo: MongoEngine, exchange: str
 ) -> None:
     order_id, payment_id = await pay_and_confirm(payment_service)
     async with api(payment_service) as client:
@@ -122,6 +134,7 @@ async def test_reimburse_then_reimbursed_callback_publishes_one_reimbursed(
         }
         assert (await client.post("/v1/payments/callback", json=callback)).status_code == 201
     await events.wait_for(2)
+    await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentPaid", "payment.reimbursed"]
 
 
@@ -139,8 +152,7 @@ async def test_duplicate_callback_publishes_no_second_event(
     assert answer.status_code == 201
     assert answer.json()["event_published"] is False
     await events.wait_for(1)
-    await wait_for(lambda: _no_pending_outbox(mongo, exchange), what="the outbox to be empty")
-    await events.drain()
+    await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentPaid"]
 
 
@@ -172,7 +184,7 @@ async def test_callback_for_unknown_caller_id_is_404(payment_service: ServicePro
 
 
 async def test_contradicting_callback_is_409(
-    payment_service: ServiceProcess, events: EventWatcher
+    payment_service: ServiceProcess, events: EventWatcher, mongo: MongoEngine, exchange: str
 ) -> None:
     order_id, payment_id = await pay_and_confirm(payment_service, "paymentFailed")
     async with api(payment_service) as client:
@@ -185,6 +197,7 @@ async def test_contradicting_callback_is_409(
     assert answer.status_code == 409
     assert "failed" in answer.json()["detail"]
     await events.wait_for(1)
+    await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentFailed"]
 
 
@@ -286,7 +299,7 @@ async def test_card_company_down_gives_503_and_stores_nothing(
         await service_urls.register("CreditCardService", settings.service_urls["CreditCardService"])
 
 
-async def test_customer_service_error_is_a_clear_502_and_stores_nothing(
+async def test_customer_service_answering_404_is_our_404_customer_not_found_and_stores_nothing(
     payment_service: ServiceProcess,
     service_urls: ServiceUrlCache,
     mongo: MongoEngine,
@@ -305,6 +318,74 @@ async def test_customer_service_error_is_a_clear_502_and_stores_nothing(
         )
     finally:
         await service_urls.register("CustomerService", settings.service_urls["CustomerService"])
+
+
+class OutsideParty:
+    """A stand-in for an outside party on a free port of the test's own: it answers every
+    request 500, or never answers at all (until the test ends)."""
+
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self.requests: list[str] = []
+        self._release = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.requests.append(f"{request.method} {request.path}")
+        if self.behaviour == "hang":
+            await self._release.wait()
+        return web.json_response({"detail": "stand-in failure"}, status=500)
+
+    async def __aenter__(self) -> "OutsideParty":
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._release.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+# (outside party, its path PaymentService calls, what we store when it fails)
+FAILING_PARTIES = [
+    ("CustomerService", "/v1/customers/", None),  # billing data comes first: nothing stored
+    ("CreditCardService", "/billings", "requested"),  # outcome unknown: kept for a retry
+]
+
+
+@pytest.mark.parametrize(("service", "path", "stored_status"), FAILING_PARTIES)
+@pytest.mark.parametrize(("behaviour", "expected"), [("error", 502), ("hang", 504)])
+async def test_outside_party_error_is_502_and_timeout_is_504(
+    payment_service: ServiceProcess,
+    service_urls: ServiceUrlCache,
+    mongo: MongoEngine,
+    settings: ServiceSettings,
+    service: str,
+    path: str,
+    stored_status: str | None,
+    behaviour: str,
+    expected: int,
+) -> None:
+    async with OutsideParty(behaviour) as party:
+        await service_urls.register(service, party.url)
+        try:
+            body = payment_body()
+            async with api(payment_service) as client:  # waits longer than HTTP_TIMEOUT_S (5 s)
+                answer = await client.post("/v1/payments", json=body)
+        finally:
+            await service_urls.register(service, settings.service_urls[service])
+    assert [request for request in party.requests if path in request], party.requests
+    assert answer.status_code == expected, answer.text
+    assert service in answer.json()["detail"]
+    stored = await mongo.db.payments.find_one({"order_id": body["metadata"]["order_id"]})
+    assert (stored["status"] if stored else None) == stored_status
 
 
 async def test_broker_down_during_callback_then_back_delivers_the_event_once(
