@@ -101,6 +101,12 @@ class DocumentStore:
     async def find_one(self, query: Mapping[str, Any]) -> dict[str, Any] | None:
         return self._keep(await self.collection.find_one(query))
 
+    async def find(self, query: Mapping[str, Any], **options: Any) -> list[dict[str, Any]]:
+        """The documents `collection.find(query, **options)` returns, each remembered (a change
+        of one of them next costs one round trip)."""
+        found = await self.collection.find(query, **options).to_list()
+        return [kept for document in found if (kept := self._keep(document)) is not None]
+
     async def delete(self, query: Mapping[str, Any]) -> bool:
         """Delete the document matching `query` (which names its `_id`)."""
         self._known.pop(query["_id"], None)

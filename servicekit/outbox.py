@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from loguru import logger
@@ -25,6 +25,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from servicekit.backoff import backoff_s
 from servicekit.broker import BrokerUnavailable, EventPublisher, UnroutableMessage
+from servicekit.clock import now_ms
 from servicekit.contracts import Event
 
 PENDING = "outbox"  # the events not yet published, oldest first
@@ -39,10 +40,6 @@ OUTBOX_INDEX = IndexModel(
     name=OUTBOX_INDEX_NAME,
     partialFilterExpression={DUE: {"$exists": True}},
 )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def event_record(event: Event, now: datetime) -> dict[str, Any]:
@@ -136,12 +133,12 @@ class OutboxRelay:
         if self._retry_all:
             self._retry_all = False
             await self._collection.update_many(
-                {SOURCE: self.source, DUE: {"$gt": _now()}}, {"$set": {DUE: _now()}}
+                {SOURCE: self.source, DUE: {"$gt": now_ms()}}, {"$set": {DUE: now_ms()}}
             )
         published = 0
         while True:
             due = self._collection.find(
-                {SOURCE: self.source, DUE: {"$lte": _now()}},
+                {SOURCE: self.source, DUE: {"$lte": now_ms()}},
                 {PENDING: 1, DUE: 1, ATTEMPTS: 1},
                 sort=[(SOURCE, ASCENDING), (DUE, ASCENDING)],
                 limit=self._sweep_batch,
@@ -158,7 +155,7 @@ class OutboxRelay:
     async def _sweep_one(self, document: Mapping[str, Any]) -> int:
         """Lease one document (a compare-and-set on its due time, so that two instances do not
         publish the same events at once) and publish its pending events in order."""
-        now = _now()
+        now = now_ms()
         leased = await self._collection.update_one(
             {"_id": document["_id"], DUE: document[DUE]}, {"$set": {DUE: now + self._lease}}
         )
@@ -189,7 +186,7 @@ class OutboxRelay:
         delay_s = backoff_s(attempts, self._max_backoff_s)
         await self._collection.update_one(
             {"_id": document["_id"]},
-            {"$set": {DUE: _now() + timedelta(seconds=delay_s)}, "$inc": {ATTEMPTS: 1}},
+            {"$set": {DUE: now_ms() + timedelta(seconds=delay_s)}, "$inc": {ATTEMPTS: 1}},
         )
         logger.bind(order_id=_order_id(document.get(PENDING, [{}])[0])).warning(
             "Events of {} not published yet (attempt {}), retry in {:.1f} s: {}",
@@ -208,7 +205,7 @@ class OutboxRelay:
             {"_id": document_id},
             {
                 "$pull": {PENDING: {"id": record["id"]}},
-                "$push": {UNROUTABLE: {**record, "error": str(error), "at": _now()}},
+                "$push": {UNROUTABLE: {**record, "error": str(error), "at": now_ms()}},
             },
         )
         self._published.setdefault(document_id, [])

@@ -114,13 +114,13 @@ class MongoOrderRepository:
     async def orders_to_charge(
         self, now: datetime, lease_s: float, limit: int = 50
     ) -> Sequence[Order]:
-        due = self._orders.find(
+        due = await self._store.find(
             {"charge": "pending", "charge_next_at": {"$lte": now}},
             sort=[("charge", ASCENDING), ("charge_next_at", ASCENDING)],
             limit=limit,
         )
         leased = []
-        for document in await due.to_list():
+        for document in due:
             # Lease each with a compare-and-set on its due time: two instances never both
             # charge it now (a charge sent twice is answered once by PaymentService anyway).
             lease = await self._store.update(

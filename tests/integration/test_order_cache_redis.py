@@ -55,6 +55,13 @@ def instance(redis: Redis) -> tuple[OutageCache, RedisOrderCache]:
     return cache, RedisOrderCache(cache, ttl_s=TTL_S)
 
 
+async def put_lost(outage: OutageCache, cache: RedisOrderCache, lost: Order) -> None:
+    """This instance writes `lost` while Redis is unreachable; then Redis answers again."""
+    outage.down = True
+    await cache.put(lost)
+    outage.down = False
+
+
 def order(order_id: str, version: int, status: OrderStatus) -> Order:
     now = datetime.now(UTC)
     history = [{"status": status.value, "at": now}]
@@ -92,9 +99,7 @@ async def test_a_stale_marker_hides_an_older_copy_until_its_version_is_written(
     outage, cache = instance(redis)
     _, other_instance = instance(redis)
     await cache.put(order(order_id, 2, S.PAYMENT_PAID))
-    outage.down = True
-    await cache.put(order(order_id, 3, S.DELIVERY_SCHEDULED))  # lost: Redis keeps version 2
-    outage.down = False
+    await put_lost(outage, cache, order(order_id, 3, S.DELIVERY_SCHEDULED))  # Redis keeps v2
 
     assert await cache.get(order_id) is None  # Redis answers: the marker is written, a miss
     assert await stored(redis, order_id) == {"stale": True, "version": 2.5}
@@ -112,9 +117,7 @@ async def test_a_stale_marker_never_covers_a_newer_copy(redis, order_id) -> None
     outage, cache = instance(redis)
     _, other_instance = instance(redis)
     await cache.put(order(order_id, 1, S.CREATED))
-    outage.down = True
-    await cache.put(order(order_id, 2, S.PAYMENT_PAID))  # lost by this instance ...
-    outage.down = False
+    await put_lost(outage, cache, order(order_id, 2, S.PAYMENT_PAID))  # lost by this one ...
     await other_instance.put(order(order_id, 3, S.DELIVERY_SCHEDULED))  # ... another wrote on
 
     assert await cache.get(order_id) is None  # the marker for version 2 is tried now
@@ -128,9 +131,7 @@ async def test_a_tombstone_is_never_replaced_by_a_late_write_nor_by_a_marker(
     outage, cache = instance(redis)
     _, other_instance = instance(redis)
     await cache.put(order(order_id, 1, S.CREATED))
-    outage.down = True
-    await cache.put(order(order_id, 2, S.PAYMENT_PAID))  # this instance's write is lost
-    outage.down = False
+    await put_lost(outage, cache, order(order_id, 2, S.PAYMENT_PAID))  # this write is lost
     await other_instance.remove(order_id)  # the order is deleted meanwhile
     tombstone = await stored(redis, order_id)
     assert tombstone["deleted"] is True
