@@ -1,9 +1,6 @@
 """The clients one service process shares, built once in its lifespan and closed at shutdown."""
 
-import asyncio
-import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -22,14 +19,17 @@ from servicekit.broker import (
 )
 from servicekit.cache import RedisCache, create_redis
 from servicekit.document_store import DocumentStore
-from servicekit.health import HealthCheck, expect, http_health_probe, run_checks
+from servicekit.health import HealthCheck, run_checks
 from servicekit.http import ServiceClient, create_http_client
 from servicekit.mongo import CollectionIndexes, MongoEngine
 from servicekit.outbox import OutboxRelay
+from servicekit.runtime_health import resource_checks
 from servicekit.service_urls import ServiceUrlCache
-from servicekit.settings import ConfigError, ServiceSettings, SettingsT, load_settings
+from servicekit.serving import serve
+from servicekit.settings import ServiceSettings
+from servicekit.startup import retry_until
 
-T = TypeVar("T")
+__all__ = ["BackgroundWorker", "Infrastructure", "retry_until", "serve"]
 
 
 class BackgroundWorker(Protocol):
@@ -46,23 +46,6 @@ class BackgroundWorker(Protocol):
 
 
 W = TypeVar("W", bound=BackgroundWorker)
-
-
-async def retry_until(
-    what: str, attempt: Callable[[], Awaitable[T]], timeout_s: float, pause_s: float = 0.5
-) -> T:
-    """Retry a start-up step until it works or `timeout_s` passed (servers may start after us)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            return await attempt()
-        except Exception as error:
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{what} not reachable after {timeout_s:g} s: {error!r}"
-                ) from None
-            logger.warning("{} not reachable yet ({!r}), retrying", what, error)
-            await asyncio.sleep(pause_s)
 
 
 @dataclass
@@ -165,29 +148,8 @@ class Infrastructure:
             logger.info("{} stopped", self.settings.service_name)
 
     def health_checks(self, called_services: Sequence[str]) -> list[HealthCheck]:
-        """MongoDB, RabbitMQ, Redis (non-critical: we work without it) and each called service."""
-        checks = [
-            HealthCheck("mongodb", self.mongo.ping),
-            HealthCheck(
-                "rabbitmq", expect(lambda: self.broker.is_connected, "not connected to RabbitMQ")
-            ),
-            HealthCheck("redis", self.cache.ping, critical=False),
-        ]
-        for consumer in self.consumers:
-            checks.append(
-                HealthCheck("consumer", expect(lambda c=consumer: c.is_running, "not consuming"))
-            )
-        for worker in self.workers:
-            checks.append(
-                HealthCheck(worker.name, expect(lambda w=worker: w.is_running, "stopped"))
-            )
-        for name in called_services:
-            base_url = (lambda service: lambda: self.service_urls.get(service))(name)
-            path = "/health/live" if name in OUR_SERVICES else "/health"
-            checks.append(
-                HealthCheck(name, http_health_probe(self.http, base_url, path), critical=False)
-            )
-        return checks
+        """What `/health` probes (see servicekit.runtime_health)."""
+        return resource_checks(self, called_services)
 
     async def health_report(
         self, called_services: Sequence[str], extra: Sequence[HealthCheck] = ()
@@ -210,29 +172,3 @@ class Infrastructure:
                 await close()
             except Exception as error:
                 logger.warning("Closing failed: {!r}", error)
-
-
-OUR_SERVICES = frozenset({"OrderService", "PaymentService", "DistanceService"})
-
-
-def serve(settings_class: type[SettingsT], create_app: Callable[[SettingsT], Any]) -> int:
-    """Run a service with uvicorn on its configured host and port (`python -m <Service>`)."""
-    import uvicorn
-
-    try:
-        settings = load_settings(settings_class)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
-    uvicorn.run(
-        create_app(settings),
-        host=getattr(settings, "host", "127.0.0.1"),
-        port=getattr(settings, "port", 8000),
-        log_config=None,  # our loguru setup routes uvicorn's loggers
-        timeout_graceful_shutdown=10,
-        timeout_keep_alive=int(settings.http_keep_alive_s),
-        access_log=settings.access_log,
-        ssl_certfile=settings.tls_cert_file,
-        ssl_keyfile=settings.tls_key_file,
-    )
-    return 0

@@ -3,10 +3,22 @@
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRETS_DIR = Path("/run/secrets")
+URL_SCHEMES = {  # the schemes each server's URL may start with
+    "mongo_url": ("mongodb://", "mongodb+srv://"),
+    "redis_url": ("redis://", "rediss://", "unix://"),
+    "rabbit_url": ("amqp://", "amqps://"),
+}
 
 
 class ConfigError(RuntimeError):
@@ -114,25 +126,12 @@ class ServiceSettings(BaseSettings):
             raise ValueError("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither")
         return self
 
-    @field_validator("mongo_url")
+    @field_validator(*URL_SCHEMES)
     @classmethod
-    def _mongo_scheme(cls, value: str) -> str:
-        if not value.startswith(("mongodb://", "mongodb+srv://")):
-            raise ValueError("must start with mongodb:// or mongodb+srv://")
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_scheme(cls, value: str) -> str:
-        if not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        return value
-
-    @field_validator("rabbit_url")
-    @classmethod
-    def _rabbit_scheme(cls, value: str) -> str:
-        if not value.startswith(("amqp://", "amqps://")):
-            raise ValueError("must start with amqp:// or amqps://")
+    def _url_scheme(cls, value: str, info: ValidationInfo) -> str:
+        schemes = URL_SCHEMES[info.field_name]
+        if not value.startswith(schemes):
+            raise ValueError(f"must start with {', '.join(schemes[:-1])} or {schemes[-1]}")
         return value
 
 

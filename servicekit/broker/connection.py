@@ -1,12 +1,21 @@
 """The process's one robust broker connection and the channel used for publishing."""
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import aio_pika
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
 from loguru import logger
 
 from servicekit.broker.errors import BrokerUnavailable
+
+
+class _Opened(NamedTuple):
+    """What connect() opened: the connection, the publishing channel, the exchange."""
+
+    connection: AbstractRobustConnection
+    channel: AbstractRobustChannel
+    exchange: AbstractRobustExchange
 
 
 class BrokerConnection:
@@ -16,9 +25,7 @@ class BrokerConnection:
         self.url = url
         self.exchange_name = exchange_name
         self._name = connection_name
-        self._connection: AbstractRobustConnection | None = None
-        self._channel: AbstractRobustChannel | None = None
-        self._exchange: AbstractRobustExchange | None = None
+        self._opened: _Opened | None = None
 
     async def connect(self, timeout_s: float = 10.0) -> None:
         connection = await aio_pika.connect_robust(
@@ -34,34 +41,32 @@ class BrokerConnection:
         except BaseException:
             await connection.close()  # or it would keep reconnecting in the background
             raise
-        self._connection, self._channel, self._exchange = connection, channel, exchange
+        self._opened = _Opened(connection, channel, exchange)
         logger.info("Connected to RabbitMQ, exchange {!r}", self.exchange_name)
+
+    def _require_open(self) -> _Opened:
+        if self._opened is None:
+            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
+        return self._opened
 
     @property
     def connection(self) -> AbstractRobustConnection:
-        if self._connection is None:
-            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
-        return self._connection
+        return self._require_open().connection
 
     @property
     def channel(self) -> AbstractRobustChannel:
-        if self._channel is None:
-            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
-        return self._channel
+        return self._require_open().channel
 
     @property
     def exchange(self) -> AbstractRobustExchange:
-        if self._exchange is None:
-            raise BrokerUnavailable("not connected to RabbitMQ (connect() was not called)")
-        return self._exchange
+        return self._require_open().exchange
 
     @property
     def is_connected(self) -> bool:
         return (
-            self._connection is not None
-            and not self._connection.is_closed
-            and self._channel is not None
-            and not self._channel.is_closed
+            self._opened is not None
+            and not self._opened.connection.is_closed
+            and not self._opened.channel.is_closed
         )
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:
@@ -75,6 +80,6 @@ class BrokerConnection:
         return channel
 
     async def close(self) -> None:
-        if self._connection is not None and not self._connection.is_closed:
-            await self._connection.close()
-        self._connection = self._channel = self._exchange = None
+        if self._opened is not None and not self._opened.connection.is_closed:
+            await self._opened.connection.close()
+        self._opened = None

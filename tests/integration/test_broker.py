@@ -108,7 +108,7 @@ async def test_event_reaches_the_bound_queue_and_is_acked_after_processing(
 
     second = QueueConsumer(second_connection, publisher, service_queue, quick_handler)
     await second.start()
-    await first._channel.close()  # the first instance disappears mid-handling
+    await first._subscription.channel.close()  # the first instance disappears mid-handling
     await wait_for(lambda: redelivered, what="the unacked message to be redelivered")
     assert redelivered[0].message_id == message_id
     release.set()
@@ -348,10 +348,10 @@ async def test_a_lost_subscription_is_replaced_while_the_connection_stays_up(
         await wait_for(lambda: handled == ["first"], what="the first message")
 
         # What aio-pika's restore sometimes leaves behind, made on purpose (test-only access).
-        channel = consumer._channel
+        channel = consumer._subscription.channel
         if loss == "consumer cancelled":
             underlay = await channel.get_underlay_channel()
-            await underlay.basic_cancel(consumer._consumer_tag)
+            await underlay.basic_cancel(consumer._subscription.consumer_tag)
         else:
             await channel.close()
         assert await consumer_count(broker, service_queue.name) == 0
@@ -382,7 +382,7 @@ async def test_a_handler_runs_to_its_end_when_the_channel_closes_under_it(
     try:
         message_id = await publisher.publish("order.created", status_body())
         await asyncio.wait_for(started.wait(), 10)
-        await consumer._channel.close()  # test-only access: what a broker restart does
+        await consumer._subscription.channel.close()  # test-only access: what a broker restart does
         release.set()
         await wait_for(lambda: message_id in finished, what="the handler to finish its work")
     finally:

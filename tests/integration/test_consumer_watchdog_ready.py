@@ -78,9 +78,9 @@ async def test_ready_fails_while_the_subscription_is_lost_and_passes_once_replac
         # Freeze the moment between the watchdog noticing the loss and subscribing again: its
         # replacement waits for this lock (test-only access, as is the cancel below, what a
         # broker-side cancel or a half-done restore leaves behind).
-        async with consumer._resubscribing:
-            underlay = await consumer._channel.get_underlay_channel()
-            await underlay.basic_cancel(consumer._consumer_tag)
+        async with consumer._watchdog.resubscribing:
+            underlay = await consumer._subscription.channel.get_underlay_channel()
+            await underlay.basic_cancel(consumer._subscription.consumer_tag)
             lost: list[dict] = []
 
             async def reported_down() -> bool:

@@ -130,7 +130,7 @@ async def test_a_document_leased_by_one_relay_is_not_published_by_another(
     relay_b = OutboxRelay(collection, second, "t")  # type: ignore[arg-type]
     stale_view = await collection.find_one({"_id": "o1"})
     assert await relay_a.sweep() == 1
-    assert await relay_b._sweep_one(stale_view) == 0  # the lease moved the due time on
+    assert await relay_b._sweeper.sweep_one(stale_view) == 0  # the lease moved the due time on
     assert (first.attempts, second.attempts) == (1, 0)
 
 
