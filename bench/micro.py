@@ -21,6 +21,7 @@ from servicekit.broker import (
     QueueConsumer,
     ServiceQueue,
 )
+from servicekit.contracts import status_body
 from servicekit.settings import ServiceSettings, load_settings
 from simulator.report import percentile
 
@@ -88,7 +89,7 @@ async def broker(settings: ServiceSettings, count: int) -> list[Row]:
 
     consumer = QueueConsumer(connection, publisher, queue, handle, prefetch_count=64)
     await consumer.start()
-    body = {"status": "bench", "metadata": {"receiver": "b", "order_id": "o", "customer_id": "c"}}
+    body = status_body("bench", "b", "o", "c")
     rows: list[Row] = []
     began = time.perf_counter()
     for _ in range(count):

@@ -7,7 +7,8 @@ put back in order.
 import argparse
 import asyncio
 
-from ops.common import connect_rabbit, fail, run, settings, show
+from ops.common import run, settings, show
+from ops.rabbit import existing_queue, rabbit_channel
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -23,13 +24,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    connection = await connect_rabbit(settings().rabbit_url)
-    try:
-        channel = await connection.channel()
-        try:
-            queue = await channel.declare_queue(args.queue, passive=True)
-        except Exception:
-            fail(f"no queue named {args.queue!r}")
+    async with rabbit_channel(settings().rabbit_url) as channel:
+        queue = await existing_queue(channel, args.queue, f"no queue named {args.queue!r}")
         received = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + args.wait
@@ -50,10 +46,8 @@ async def main(argv: list[str] | None = None) -> int:
                 await message.nack(requeue=True)
             else:
                 await message.ack()
-        action = "left on" if args.peek else "taken from"
-        print(f"{len(received)} message(s) {action} {args.queue!r}")
-    finally:
-        await connection.close()
+    action = "left on" if args.peek else "taken from"
+    print(f"{len(received)} message(s) {action} {args.queue!r}")
     return 0
 
 

@@ -7,12 +7,10 @@ straight to OrderService's queue by name. The customer id is read from the order
 
 import argparse
 
-import aio_pika
-import ujson
-from aio_pika.exceptions import PublishError
-
-from ops.common import connect_rabbit, fail, run, settings
-from servicekit.contracts import OUTSIDE_REPORTS
+from ops.common import fail, run, settings
+from ops.rabbit import publish, rabbit_channel
+from servicekit.broker.publisher import build_message
+from servicekit.contracts import OUTSIDE_REPORTS, status_event
 from servicekit.mongo import MongoEngine
 
 
@@ -45,33 +43,15 @@ async def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     config = settings()
     customer_id = args.customer_id or await customer_of(args.order_id)
-    body = {
-        "status": args.status,
-        "metadata": {
-            "receiver": "OrderService",
-            "order_id": args.order_id,
-            "customer_id": customer_id,
-        },
-    }
-    message = aio_pika.Message(
-        ujson.dumps(body).encode(), content_type="application/json", delivery_mode=2
-    )
-    connection = await connect_rabbit(config.rabbit_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    event = status_event(OUTSIDE_REPORTS[args.status], "OrderService", args.order_id, customer_id)
+    async with rabbit_channel(config.rabbit_url) as channel:
         if args.to_queue:
             target, routing_key = channel.default_exchange, args.to_queue
         else:
             target = await channel.get_exchange(config.exchange_name, ensure=True)
-            routing_key = OUTSIDE_REPORTS[args.status]
-        try:
-            await target.publish(message, routing_key=routing_key)
-        except PublishError:
-            fail(f"nobody consumes {routing_key!r} (is OrderService started?)")
-        except Exception as error:
-            fail(f"could not publish: {error!r}")
-    finally:
-        await connection.close()
+            routing_key = event.routing_key
+        unroutable = f"nobody consumes {routing_key!r} (is OrderService started?)"
+        await publish(target, build_message(event.body), routing_key, unroutable)
     print(f"Sent {args.status} for order {args.order_id} via {routing_key!r}")
     return 0
 

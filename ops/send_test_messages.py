@@ -7,11 +7,10 @@ service logs and ignores it as an unknown order. Fails when no queue has that na
 import argparse
 import uuid
 
-import aio_pika
-import ujson
-from aio_pika.exceptions import PublishError
-
-from ops.common import connect_rabbit, fail, run, settings
+from ops.common import run, settings
+from ops.rabbit import publish, rabbit_channel
+from servicekit.broker.publisher import build_message
+from servicekit.contracts import status_body
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,29 +28,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    connection = await connect_rabbit(settings().rabbit_url)
-    try:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    missing = f"no queue named {args.queue!r} (is its service started?)"
+    async with rabbit_channel(settings().rabbit_url) as channel:
         for number in range(1, args.count + 1):
-            body = {
-                "status": args.status,
-                "metadata": {
-                    "receiver": args.queue,
-                    "order_id": str(uuid.uuid4()),
-                    "customer_id": str(uuid.uuid4()),
-                },
-                "test_message": number,
-            }
-            message = aio_pika.Message(
-                ujson.dumps(body).encode(), content_type="application/json", delivery_mode=2
-            )
-            try:
-                await channel.default_exchange.publish(message, routing_key=args.queue)
-            except PublishError:
-                fail(f"no queue named {args.queue!r} (is its service started?)")
-        print(f"Sent {args.count} message(s) to queue {args.queue!r}")
-    finally:
-        await connection.close()
+            order_id, customer_id = str(uuid.uuid4()), str(uuid.uuid4())
+            body = status_body(args.status, args.queue, order_id, customer_id, test_message=number)
+            await publish(channel.default_exchange, build_message(body), args.queue, missing)
+    print(f"Sent {args.count} message(s) to queue {args.queue!r}")
     return 0
 
 

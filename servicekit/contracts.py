@@ -44,15 +44,20 @@ class Event:
     body: dict[str, Any]
 
 
+def status_body(
+    status: str, receiver: str, order_id: str, customer_id: str, **extra: Any
+) -> dict[str, Any]:
+    """`{status, metadata: {receiver, order_id, customer_id}, ...}`: a status message's body."""
+    return {
+        "status": status,
+        "metadata": {"receiver": receiver, "order_id": order_id, "customer_id": customer_id},
+        **extra,
+    }
+
+
 def status_event(
     routing_key: str, receiver: str, order_id: str, customer_id: str, **extra: Any
 ) -> Event:
-    """`{status, metadata: {receiver, order_id, customer_id}, ...}` under `<source>.<status>`."""
-    return Event(
-        routing_key,
-        {
-            "status": routing_key.split(".", 1)[1],
-            "metadata": {"receiver": receiver, "order_id": order_id, "customer_id": customer_id},
-            **extra,
-        },
-    )
+    """A status body under `<source>.<status>`, its status taken from the routing key."""
+    status = routing_key.split(".", 1)[1]
+    return Event(routing_key, status_body(status, receiver, order_id, customer_id, **extra))

@@ -10,6 +10,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
+from servicekit.contracts import status_event
+
 Doc = dict[str, Any]
 SCRATCH_DB = "bench_floor"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -90,10 +92,11 @@ def order_doc(number: int) -> Doc:
 
 def outbox_event() -> Doc:
     """One pending event as it sits in an order's `outbox` array."""
+    event = status_event("order.paymentPaid", "bench", str(uuid.uuid4()), str(uuid.uuid4()))
     return {
         "id": str(uuid.uuid4()),
-        "routing_key": "order.statusChanged",
-        "body": {"status": "paymentPaid", "metadata": {"receiver": "bench"}},
+        "routing_key": event.routing_key,
+        "body": event.body,
         "created_at": datetime.now(UTC),
     }
 

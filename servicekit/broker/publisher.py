@@ -6,6 +6,7 @@ from typing import Any
 
 import aio_pika
 import ujson
+from aio_pika.abc import AbstractMessage
 from aio_pika.exceptions import AMQPError, DeliveryError, PublishError
 from loguru import logger
 
@@ -14,16 +15,33 @@ from servicekit.broker.errors import BrokerUnavailable, UnroutableMessage
 
 
 def build_message(
-    body: dict[str, Any], message_id: str | None = None, headers: dict[str, Any] | None = None
+    body: dict[str, Any] | bytes,
+    message_id: str | None = None,
+    headers: dict[str, Any] | None = None,
+    *,
+    content_type: str | None = "application/json",
+    timestamp: datetime | None = None,
 ) -> aio_pika.Message:
-    """A persistent JSON message with an id and the time it was sent."""
+    """A persistent JSON message with an id and the time it was sent. A `bytes` body is sent
+    as it is (a copy, or a deliberately malformed test message)."""
     return aio_pika.Message(
-        body=ujson.dumps(body).encode(),
-        content_type="application/json",
+        body=body if isinstance(body, bytes) else ujson.dumps(body).encode(),
+        content_type=content_type,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         message_id=message_id or str(uuid.uuid4()),
-        timestamp=datetime.now(UTC),
+        timestamp=timestamp or datetime.now(UTC),
         headers=headers or {},
+    )
+
+
+def copy_message(raw: AbstractMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    """`raw` again (body, id, content type, time) with new headers: a retry or requeued copy."""
+    return build_message(
+        raw.body,
+        raw.message_id,
+        headers,
+        content_type=raw.content_type,
+        timestamp=raw.timestamp,
     )
 
 
