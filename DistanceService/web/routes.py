@@ -5,18 +5,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from DistanceService.business.distances import DistanceWorkflow
+from DistanceService.bootstrap import DistancePorts
+from DistanceService.business.distances import get_distance as stored_distance
 from DistanceService.business.models import Coordinates
 from DistanceService.web.schemas import DistanceView, EstimateView, Location
 
 router = APIRouter(prefix="/v1", tags=["distances"])
 
 
-async def _workflow(request: Request) -> DistanceWorkflow:
-    return request.app.state.workflow
+async def _ports(request: Request) -> DistancePorts:
+    return request.app.state.ports
 
 
-Workflow = Annotated[DistanceWorkflow, Depends(_workflow)]
+Ports = Annotated[DistancePorts, Depends(_ports)]
 
 
 @router.get(
@@ -24,20 +25,20 @@ Workflow = Annotated[DistanceWorkflow, Depends(_workflow)]
     response_model=DistanceView,
     responses={404: {"description": "No distance calculated for this order (yet)"}},
 )
-async def get_distance(order_id: UUID, workflow: Workflow) -> DistanceView:
+async def get_distance(order_id: UUID, ports: Ports) -> DistanceView:
     """The distance and delivery estimate calculated for an order when it was placed."""
-    return DistanceView.of(await workflow.get(str(order_id)))
+    return DistanceView.of(await stored_distance(str(order_id), ports.distances))
 
 
 @router.get("/distance", response_model=EstimateView)
 async def estimate_distance(
-    workflow: Workflow,
+    ports: Ports,
     latitude: Annotated[float, Query(ge=-90, le=90, examples=[59.3343])],
     longitude: Annotated[float, Query(ge=-180, le=180, examples=[18.0617])],
 ) -> EstimateView:
     """Distance and delivery estimate from the restaurant to any place (nothing is stored)."""
-    result = workflow.estimate(Coordinates(latitude, longitude))
-    restaurant = workflow.restaurant
+    result = ports.restaurant.estimate(Coordinates(latitude, longitude))
+    restaurant = ports.restaurant.location
     return EstimateView(
         distance_km=result.distance_km,
         estimated_delivery_minutes=result.estimated_delivery_minutes,

@@ -28,15 +28,7 @@ class DistanceView(BaseModel):
 
     @classmethod
     def of(cls, calculation: DistanceCalculation) -> "DistanceView":
-        return cls(
-            order_id=calculation.order_id,
-            customer_id=calculation.customer_id,
-            latitude=calculation.latitude,
-            longitude=calculation.longitude,
-            distance_km=calculation.distance_km,
-            estimated_delivery_minutes=calculation.estimated_delivery_minutes,
-            calculated_at=calculation.calculated_at,
-        )
+        return cls.model_validate(calculation, from_attributes=True)
 
 
 class EstimateView(BaseModel):

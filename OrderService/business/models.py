@@ -1,9 +1,10 @@
-"""An order as the business rules see it."""
+"""An order as the business rules see it, and the commands that start its use cases."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from OrderService.business.charge_progress import ChargeProgress
 from OrderService.business.state_machine import OrderStatus
 from servicekit.contracts import Event, status_event
 
@@ -21,8 +22,7 @@ class Order:
     delivery_id: str | None = None
     kitchen_id: str | None = None
     failure_reason: str | None = None
-    # Set once the order's charge was handed to PaymentService ("sent") or refused ("refused").
-    charge: str = "pending"
+    charge: ChargeProgress = ChargeProgress.PENDING
     charge_attempts: int = 0
     reimbursement_requested: bool = False
     delivery_cancelled: bool = False
@@ -36,11 +36,29 @@ class Order:
         return any(entry["status"] == OrderStatus.PAYMENT_PAID for entry in self.history)
 
 
-OrderEvent = Event
-
-
-def order_event(order: Order, routing_key: str, **extra: Any) -> OrderEvent:
+def order_event(order: Order, routing_key: str, **extra: Any) -> Event:
     return status_event(routing_key, "*", order.id, order.customer_id, items=order.items, **extra)
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    customer_id: str
+    items: list[dict[str, Any]]
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    is_new: bool  # False: an idempotent retry answered with the order stored before
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    status: OrderStatus | None = None
+    customer_id: str | None = None
+    limit: int = 20
+    offset: int = 0
 
 
 @dataclass(frozen=True)

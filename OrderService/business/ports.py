@@ -1,56 +1,41 @@
 """Interfaces the order rules need; adapters in repository/ and clients/ implement them."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from OrderService.business.models import Order, OrderEvent, Page
-from OrderService.business.state_machine import OrderStatus
+from OrderService.business.models import Order, OrderQuery, Page
+from servicekit.contracts import Event
+from servicekit.states import States
 
 
-class OrderRepository(Protocol):
-    async def create(self, order: Order, event: OrderEvent) -> Order:
-        """Store a new order with its event; returns the stored order (the existing one when
-        the idempotency key was used before)."""
+class Orders(States[Order], Protocol):
+    """Stored orders; changes and conditions name fields of `Order`."""
 
-    async def get(self, order_id: str) -> Order | None: ...
+    async def add(self, order: Order, event: Event) -> Order:
+        """Store a new order with its event; returns the stored order (the one stored before
+        when its idempotency key was used already)."""
 
-    async def list(
-        self, status: OrderStatus | None, customer_id: str | None, limit: int, offset: int
-    ) -> Page: ...
+    async def get(self, order_id: str) -> Order | None:
+        """The order as last seen (a cached copy when there is one): for reading."""
 
-    async def delete(self, order_id: str) -> bool: ...
+    async def load(self, order_id: str) -> Order | None:
+        """The order as stored now: for deciding."""
 
-    async def transition(
-        self,
-        order_id: str,
-        allowed_from: Iterable[OrderStatus],
-        to: OrderStatus,
-        changes: dict[str, Any] | None = None,
-        event: OrderEvent | None = None,
-    ) -> Order | None:
-        """Atomically move the order to `to` if its status is one of `allowed_from`, storing
-        `changes`, a history entry and the event; None (nothing stored) when it is not."""
+    async def list(self, query: OrderQuery) -> Page: ...
 
-    async def update_fields(
-        self, order_id: str, changes: dict[str, Any], only_if: dict[str, Any] | None = None
-    ) -> Order | None:
-        """Set fields without a status change (ids, distance, flags); None when no match."""
+    async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None:
+        """Count a charge attempt that was not sent and schedule the next one."""
 
     async def orders_to_charge(
         self, now: datetime, lease_s: float, limit: int = 50
     ) -> Sequence[Order]:
         """Lease up to `limit` orders whose charge is due (pending, next attempt time passed)."""
 
-    async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None: ...
 
-
-class OrderCache(Protocol):
-    async def get(self, order_id: str) -> Order | None: ...
-
-    async def put(self, order: Order) -> None: ...
-
-    async def remove(self, order_id: str) -> None: ...
+class ChargeQueue(Protocol):
+    def charge_soon(self, order: Order) -> None:
+        """Have a newly placed order charged, in the background."""
 
 
 class Payments(Protocol):

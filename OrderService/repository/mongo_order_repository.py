@@ -1,20 +1,19 @@
 """Orders in MongoDB: each change is one conditional single-document write that also stores the
-events it causes (the outbox inside the order)."""
+events it causes (the outbox inside the order), through servicekit's StateStore."""
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, fields
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
-from OrderService.business.models import Order, OrderEvent, Page
-from OrderService.business.state_machine import OrderStatus
-from servicekit.clock import now_ms
+from OrderService.business.charge_progress import ChargeProgress
+from OrderService.business.models import Order, OrderQuery, Page
+from servicekit.contracts import Event
 from servicekit.document_store import DocumentStore
 from servicekit.mongo import CollectionIndexes
 from servicekit.outbox import OUTBOX_INDEX
+from servicekit.state_store import EntityCodec, StateStore
 
 COLLECTION = "orders"
 ORDER_INDEXES = CollectionIndexes(
@@ -32,90 +31,51 @@ ORDER_INDEXES = CollectionIndexes(
         OUTBOX_INDEX,
     ],
 )
-_FIELDS = {f.name for f in fields(Order)}
+CODEC = EntityCodec(Order)
+CHARGE_DUE = {"charge": ChargeProgress.PENDING.value}
+
+
+def charge_schedule(charge_grace_s: float) -> Any:
+    """When a new order's charge is first due: after the grace the immediate attempt has."""
+    return lambda order: {"charge_next_at": order.created_at + timedelta(seconds=charge_grace_s)}
 
 
 def to_document(order: Order, charge_grace_s: float) -> dict[str, Any]:
-    document = asdict(order)
-    document["_id"] = document.pop("id")
-    document["status"] = order.status.value
-    document["charge_next_at"] = order.created_at + timedelta(seconds=charge_grace_s)
-    return document
+    return {**CODEC.to_document(order), **charge_schedule(charge_grace_s)(order)}
 
 
-def to_order(document: Mapping[str, Any]) -> Order:
-    values = {key: value for key, value in document.items() if key in _FIELDS}
-    values["id"] = document["_id"]
-    values["status"] = OrderStatus(document["status"])
-    return Order(**values)
+class MongoOrderRepository(StateStore[Order]):
+    def __init__(self, documents: DocumentStore, charge_grace_s: float = 30.0) -> None:
+        super().__init__(documents, Order, charge_schedule(charge_grace_s))
 
+    async def add(self, order: Order, event: Event) -> Order:
+        if await self.insert(order, [event]):
+            return order
+        existing = await self.find_one(idempotency_key=order.idempotency_key)
+        if existing is None:
+            raise RuntimeError(f"order {order.id} clashes with an order that is not there")
+        return existing
 
-class MongoOrderRepository:
-    def __init__(self, orders: DocumentStore, charge_grace_s: float = 30.0) -> None:
-        self._charge_grace_s = charge_grace_s
-        self._store = orders
-        self._orders = orders.collection
+    async def load(self, order_id: str) -> Order | None:
+        return await self.get(order_id)
 
-    async def create(self, order: Order, event: OrderEvent) -> Order:
-        try:
-            await self._store.insert(to_document(order, self._charge_grace_s), [event])
-        except DuplicateKeyError:
-            existing = await self._store.find_one({"idempotency_key": order.idempotency_key})
-            if existing is None:
-                raise
-            return to_order(existing)
-        return order
-
-    async def get(self, order_id: str) -> Order | None:
-        document = await self._store.get(order_id)
-        return to_order(document) if document else None
-
-    async def list(
-        self, status: OrderStatus | None, customer_id: str | None, limit: int, offset: int
-    ) -> Page:
-        query: dict[str, Any] = {}
-        if status is not None:
-            query["status"] = status.value
-        if customer_id is not None:
-            query["customer_id"] = customer_id
-        cursor = self._orders.find(query).sort("created_at", DESCENDING).skip(offset).limit(limit)
-        items = [to_order(document) async for document in cursor]
-        total = await self._orders.count_documents(query)
-        return Page(items, total, limit, offset)
-
-    async def delete(self, order_id: str) -> bool:
-        return await self._store.delete({"_id": order_id})
-
-    async def transition(
-        self,
-        order_id: str,
-        allowed_from: Iterable[OrderStatus],
-        to: OrderStatus,
-        changes: dict[str, Any] | None = None,
-        event: OrderEvent | None = None,
-    ) -> Order | None:
-        now = now_ms()
-        query = {"_id": order_id, "status": {"$in": [status.value for status in allowed_from]}}
-        update = {
-            "$set": {"status": to.value, "updated_at": now, **(changes or {})},
-            "$push": {"history": {"status": to.value, "at": now}},
-        }
-        document = await self._store.update(query, update, [event] if event else [])
-        return to_order(document) if document else None
-
-    async def update_fields(
-        self, order_id: str, changes: dict[str, Any], only_if: dict[str, Any] | None = None
-    ) -> Order | None:
-        document = await self._store.update(
-            {"_id": order_id, **(only_if or {})}, {"$set": {**changes, "updated_at": now_ms()}}
-        )
-        return to_order(document) if document else None
+    async def list(self, query: OrderQuery) -> Page:
+        match: dict[str, Any] = {}
+        if query.status is not None:
+            match["status"] = query.status.value
+        if query.customer_id is not None:
+            match["customer_id"] = query.customer_id
+        found = self.documents.collection.find(match).sort("created_at", DESCENDING)
+        cursor = found.skip(query.offset).limit(query.limit)
+        items = [CODEC.to_entity(document) async for document in cursor]
+        total = await self.documents.collection.count_documents(match)
+        return Page(items, total, query.limit, query.offset)
 
     async def orders_to_charge(
         self, now: datetime, lease_s: float, limit: int = 50
     ) -> Sequence[Order]:
-        due = await self._store.find(
-            {"charge": "pending", "charge_next_at": {"$lte": now}},
+        due = await self.documents.find(
+            {**CHARGE_DUE, "charge_next_at": {"$lte": now}},
             sort=[("charge", ASCENDING), ("charge_next_at", ASCENDING)],
             limit=limit,
         )
@@ -123,17 +83,17 @@ class MongoOrderRepository:
         for document in due:
             # Lease each with a compare-and-set on its due time: two instances never both
             # charge it now (a charge sent twice is answered once by PaymentService anyway).
-            lease = await self._store.update(
+            lease = await self.documents.update(
                 {"_id": document["_id"], "charge_next_at": document["charge_next_at"]},
                 {"$set": {"charge_next_at": now + timedelta(seconds=lease_s)}},
             )
             if lease is not None:
-                leased.append(to_order(lease))
+                leased.append(CODEC.to_entity(lease))
         return leased
 
     async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None:
-        await self._store.update(
-            {"_id": order_id, "charge": "pending"},
+        await self.documents.update(
+            {"_id": order_id, **CHARGE_DUE},
             {
                 "$set": {"charge_next_at": retry_at, "charge_error": error},
                 "$inc": {"charge_attempts": 1},

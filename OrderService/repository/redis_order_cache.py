@@ -9,6 +9,7 @@ from typing import Any
 import ujson
 from loguru import logger
 
+from OrderService.business.charge_progress import ChargeProgress
 from OrderService.business.models import Order
 from OrderService.business.state_machine import OrderStatus
 from servicekit.cache import RedisCache
@@ -51,13 +52,14 @@ def _encode(order: Order) -> str:
             return value.isoformat()
         raise TypeError(type(value))
 
-    document = {**order.__dict__, "status": order.status.value}
+    document = {**order.__dict__, "status": order.status.value, "charge": order.charge.value}
     return ujson.dumps(document, default=default)
 
 
 def _decode(raw: str) -> Order:
     document = ujson.loads(raw)
     document["status"] = OrderStatus(document["status"])
+    document["charge"] = ChargeProgress(document["charge"])
     for key in ("created_at", "updated_at"):
         document[key] = datetime.fromisoformat(document[key])
     for entry in document["history"]:

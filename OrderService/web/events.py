@@ -1,66 +1,53 @@
-"""The event entry point: one table from routing key to what the workflow does with it."""
+"""The event entry point: one table from routing key to (message model, use case)."""
 
-from collections.abc import Awaitable, Callable
+from functools import partial
 
-from pydantic import Field
-
-from OrderService.business.orders import OrderWorkflow
-from OrderService.business.state_machine import OrderStatus
-from servicekit.broker import InboundMessage, MessageHandler, StatusMessage, route
-from servicekit.contracts import OUTSIDE_REPORTS
-from servicekit.keyed_lock import KeyedLock
-
-S = OrderStatus
-
-# Status reports from PaymentService and the outside companies, and the status each one sets.
-STATUS_EVENTS: dict[str, OrderStatus] = {
-    "payment.paymentPaid": S.PAYMENT_PAID,
-    "payment.paymentFailed": S.PAYMENT_FAILED,
-    "payment.reimbursed": S.REIMBURSED,
-    **{key: OrderStatus(status) for status, key in OUTSIDE_REPORTS.items()},
-}
+from OrderService.bootstrap import OrderPorts
+from OrderService.business.bookings import book_delivery, book_kitchen
+from OrderService.business.cancel import reimburse_once, undo_after_cancel
+from OrderService.business.distance import apply_distance
+from OrderService.business.messages import DistanceCalculated, OrderCancelled, StatusReport
+from OrderService.business.state_machine import OrderStatus as S
+from OrderService.business.status import FollowUp, apply_status
+from servicekit.broker import Route, Routes
 
 
-class DistanceMessage(StatusMessage):
-    distance_km: float = Field(ge=0)
-    estimated_delivery_minutes: float = Field(ge=0)
+def event_routes(ports: OrderPorts) -> Routes:
+    orders = ports.orders
 
+    def status(
+        target: S, follow_up: FollowUp | None = None, if_cancelled: FollowUp | None = None
+    ) -> Route:
+        use_case = partial(apply_status, target=target, orders=orders)
+        return Route(
+            StatusReport, partial(use_case, follow_up=follow_up, if_cancelled=if_cancelled)
+        )
 
-def _status(key: str) -> Callable[[OrderWorkflow, StatusMessage, dict], Awaitable[None]]:
-    async def handle(workflow: OrderWorkflow, message: StatusMessage, body: dict) -> None:
-        await workflow.apply_status(message.metadata.order_id, STATUS_EVENTS[key])
-
-    return handle
-
-
-async def _distance(workflow: OrderWorkflow, message: StatusMessage, body: dict) -> None:
-    distance = DistanceMessage.model_validate(body)
-    await workflow.add_distance(
-        distance.metadata.order_id, distance.distance_km, distance.estimated_delivery_minutes
+    book_driver = partial(
+        book_delivery, orders=orders, customers=ports.customers, deliveries=ports.deliveries
     )
-
-
-async def _cancelled(workflow: OrderWorkflow, message: StatusMessage, body: dict) -> None:
-    await workflow.undo_after_cancel(message.metadata.order_id)
-
-
-HANDLERS: dict[str, Callable[[OrderWorkflow, StatusMessage, dict], Awaitable[None]]] = {
-    **{key: _status(key) for key in STATUS_EVENTS},
-    "distance.calculated": _distance,
-    "order.cancelled": _cancelled,  # our own event: undo the booking and the payment
-}
-BINDING_KEYS = list(HANDLERS)
-
-
-def order_event_handler(workflow: OrderWorkflow) -> MessageHandler:
-    # Events of one order are handled one at a time, in the order this instance received them
-    # (prefetch lets many orders be handled at once). Across instances the state machine's
-    # "wait" verdict retries an event that overtook the one before it.
-    per_order = KeyedLock()
-
-    async def handle(message: InboundMessage) -> None:
-        key, status_message = route(message, HANDLERS)
-        async with per_order.hold(status_message.metadata.order_id):
-            await HANDLERS[key](workflow, status_message, message.body)
-
-    return handle
+    give_back = partial(reimburse_once, orders=orders, payments=ports.payments)
+    return {
+        "payment.paymentPaid": status(S.PAYMENT_PAID, book_driver, if_cancelled=give_back),
+        "payment.paymentFailed": status(S.PAYMENT_FAILED),
+        "payment.reimbursed": status(S.REIMBURSED),
+        "delivery.driverAvailable": status(
+            S.DRIVER_AVAILABLE, partial(book_kitchen, orders=orders, kitchen=ports.kitchen)
+        ),
+        "kitchen.cookingMeal": status(S.COOKING_MEAL),
+        "kitchen.cookingDone": status(S.COOKING_DONE),
+        "kitchen.pickedUp": status(S.PICKED_UP),
+        "delivery.inTransit": status(S.IN_TRANSIT),
+        "delivery.delivered": status(S.DELIVERED),
+        "distance.calculated": Route(DistanceCalculated, partial(apply_distance, orders=orders)),
+        # Our own event: undo the delivery booking and the payment of a cancelled order.
+        "order.cancelled": Route(
+            OrderCancelled,
+            partial(
+                undo_after_cancel,
+                orders=orders,
+                deliveries=ports.deliveries,
+                payments=ports.payments,
+            ),
+        ),
+    }

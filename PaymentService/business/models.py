@@ -73,6 +73,7 @@ class Payment:
     status: PaymentStatus
     created_at: datetime
     updated_at: datetime
+    version: int = 1  # raised by each stored change
     amount: float | None = None
     currency: str | None = None
     card_last4: str | None = None

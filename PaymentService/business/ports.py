@@ -1,32 +1,19 @@
 """The interfaces the payment rules need; adapters in repository/ and clients/ implement them."""
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from PaymentService.business.models import Billing, Payment, PaymentEvent, PaymentStatus
+from PaymentService.business.models import Billing, Payment, PaymentEvent
+from servicekit.states import States
 
 
-class PaymentRepository(Protocol):
-    async def insert(self, payment: Payment) -> bool:
+class Payments(States[Payment], Protocol):
+    """The stored payments (a servicekit StateStore): every change is one conditional write."""
+
+    async def insert(self, payment: Payment, events: Sequence[PaymentEvent] = ()) -> bool:
         """Store a new payment; False when the order already has one."""
 
-    async def get(self, payment_id: str) -> Payment | None: ...
-
-    async def get_by_order(self, order_id: str) -> Payment | None: ...
-
-    async def delete_unsent(self, payment_id: str) -> None:
-        """Delete a payment still `requested` (its billing request never reached anyone)."""
-
-    async def transition(
-        self,
-        payment_id: str,
-        allowed_from: Iterable[PaymentStatus],
-        to: PaymentStatus,
-        changes: dict[str, Any] | None = None,
-        event: PaymentEvent | None = None,
-    ) -> Payment | None:
-        """Atomically move the payment to `to` if its status is one of `allowed_from`, storing
-        `changes` and the event in one transaction; None (and nothing stored) when it is not."""
+    async def find_one(self, **equal: Any) -> Payment | None: ...
 
 
 class CustomerBilling(Protocol):

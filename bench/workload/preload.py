@@ -40,7 +40,7 @@ def order_to_document() -> Callable[[Any], dict[str, Any]]:
 def delivered_order(rng: random.Random, now: datetime) -> Any:
     """A plausible order that went all the way to delivered, its charge long sent."""
     from OrderService.business.models import Order
-    from OrderService.business.orders import request_fingerprint
+    from OrderService.business.place import request_fingerprint
 
     customer_id = str(uuid.uuid4())
     lines = rng.sample(MENU, rng.randint(1, 3))

@@ -5,7 +5,8 @@ from servicekit.broker.consumer import MessageHandler, QueueConsumer
 from servicekit.broker.errors import BrokerUnavailable, MalformedMessage, UnroutableMessage
 from servicekit.broker.messages import InboundMessage, Metadata, StatusMessage
 from servicekit.broker.publisher import EventPublisher
-from servicekit.broker.routing import route
+from servicekit.broker.routing import route_key
+from servicekit.broker.subscriber import Route, Routes, subscriber
 from servicekit.broker.topology import ServiceQueue
 
 __all__ = [
@@ -17,8 +18,11 @@ __all__ = [
     "MessageHandler",
     "Metadata",
     "QueueConsumer",
+    "Route",
+    "Routes",
     "ServiceQueue",
     "StatusMessage",
     "UnroutableMessage",
-    "route",
+    "route_key",
+    "subscriber",
 ]

@@ -461,12 +461,12 @@ async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) 
     repository = MongoOrderRepository(orders)
     now = datetime.now(UTC)
     order = Order(str(uuid.uuid4()), "c", [], OrderStatus.CREATED, now, now, [])
-    await repository.create(order, order_event(order, "order.created"))
+    await repository.add(order, order_event(order, "order.created"))
     results = await asyncio.gather(
         repository.transition(order.id, {OrderStatus.CREATED}, OrderStatus.PAYMENT_PAID),
         repository.transition(order.id, {OrderStatus.CREATED}, OrderStatus.PAYMENT_PAID),
-        repository.update_fields(order.id, {"distance_km": 3.2}),
-        repository.update_fields(order.id, {"estimated_delivery_minutes": 21.0}),
+        repository.update(order.id, {"distance_km": 3.2}),
+        repository.update(order.id, {"estimated_delivery_minutes": 21.0}),
     )
     assert sum(result is not None for result in results[:2]) == 1  # exactly one applied
     stored = await repository.get(order.id)

@@ -16,6 +16,7 @@ from OrderService.settings import OrderSettings
 from OrderService.web import app as order_app
 from PaymentService.settings import PaymentSettings
 from PaymentService.web import app as payment_app
+from servicekit import service as service_factory
 from servicekit.settings import load_settings
 from tests.conftest import TEST_API_KEY
 
@@ -49,7 +50,7 @@ def chunked(body: bytes):
 async def client(service: str, monkeypatch: pytest.MonkeyPatch):
     module, settings_class, _ = SERVICES[service]
     # The app factory configures the process's logging; keep the test process's as it is.
-    monkeypatch.setattr(module, "setup_logging", lambda *args, **kwargs: None)
+    monkeypatch.setattr(service_factory, "setup_logging", lambda *args, **kwargs: None)
     settings = load_settings(
         settings_class,
         _env_file=None,
@@ -59,7 +60,7 @@ async def client(service: str, monkeypatch: pytest.MonkeyPatch):
     )
     app = module.create_app(settings)
     # What the lifespan would set; no request here gets past validation to use them.
-    app.state.workflow = app.state.charges = None
+    app.state.workflow = app.state.ports = None
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     headers = {"X-API-Key": TEST_API_KEY, "Content-Type": "application/json"}
     async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:

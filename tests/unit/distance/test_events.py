@@ -1,4 +1,4 @@
-"""The event table: `order.created` reaches the workflow; anything else is refused as malformed."""
+"""The event table: `order.created` reaches its use case; anything else is refused as malformed."""
 
 import uuid
 from datetime import UTC, datetime
@@ -6,21 +6,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from DistanceService.business.distances import DistanceWorkflow
+from DistanceService.bootstrap import DistancePorts
+from DistanceService.business.distances import Restaurant
 from DistanceService.business.models import Coordinates
-from DistanceService.web.events import BINDING_KEYS, distance_event_handler
-from OrderService.business.orders import OrderWorkflow
-from servicekit.broker import InboundMessage, MalformedMessage
+from DistanceService.web.events import event_routes
+from OrderService.business.cancel import cancel_order
+from servicekit.broker import InboundMessage, MalformedMessage, subscriber
 from servicekit.outbox import event_record
 from tests.unit.distance.fakes import FakeCustomers, FakeDistanceRepository
-from tests.unit.order.fakes import (
-    FakeCache,
-    FakeDeliveries,
-    FakeKitchen,
-    FakeOrderRepository,
-    FakePayments,
-)
-from tests.unit.order.fakes import FakeCustomers as OrderCustomers
+from tests.unit.order.world import World
 
 
 def order_created(order_id: str, customer_id: str | None = None) -> dict:
@@ -42,25 +36,29 @@ def repository() -> FakeDistanceRepository:
     return FakeDistanceRepository()
 
 
+ROUTES = event_routes(
+    DistancePorts(
+        FakeDistanceRepository(), FakeCustomers(), Restaurant(Coordinates(59.3, 18.0), 15, 30)
+    )
+)
+
+
 @pytest.fixture
 def handle(repository):
-    workflow = DistanceWorkflow(repository, FakeCustomers(), Coordinates(59.3326, 18.0649), 15, 30)
-    return distance_event_handler(workflow)
+    restaurant = Restaurant(Coordinates(59.3326, 18.0649), 15, 30)
+    return subscriber(event_routes(DistancePorts(repository, FakeCustomers(), restaurant)))
 
 
 async def test_the_queue_is_bound_only_to_the_event_of_a_new_order(handle, repository) -> None:
-    """OrderService's own workflow places and cancels an order; the event it stores for the new
+    """OrderService's own use cases place and cancel an order; the event it stores for the new
     order, as the outbox publishes it, is the only one the queue is bound to, and is calculated."""
-    orders = FakeOrderRepository()
-    workflow = OrderWorkflow(
-        orders, FakeCache(), FakePayments(), OrderCustomers(), FakeDeliveries(), FakeKitchen()
-    )
-    order, _ = await workflow.place(str(uuid.uuid4()), [{"product": "Lasagna", "quantity": 1}])
-    await workflow.cancel(order.id)
-    placed, cancelled = (event_record(event, datetime.now(UTC)) for event in orders.events)
+    orders = World()
+    order = await orders.place(customer_id=str(uuid.uuid4()))
+    await cancel_order(order.id, orders.orders)
+    placed, cancelled = (event_record(event, datetime.now(UTC)) for event in orders.stored.events)
 
-    assert set(BINDING_KEYS) == {placed["routing_key"]}
-    assert cancelled["routing_key"] not in BINDING_KEYS
+    assert set(ROUTES) == {placed["routing_key"]}
+    assert cancelled["routing_key"] not in ROUTES
     await handle(InboundMessage(placed["routing_key"], placed["body"]))
     assert list(repository.calculations) == [order.id]
 

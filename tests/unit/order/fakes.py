@@ -1,78 +1,48 @@
 """Hand-written fakes of OrderService's ports, following the same rules as the real adapters."""
 
 import asyncio
-import copy
-from collections.abc import Iterable
-from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from OrderService.business.errors import PaymentRefused
-from OrderService.business.models import Order, OrderEvent, Page
-from OrderService.business.state_machine import OrderStatus
+from OrderService.business.models import Order, OrderQuery, Page
+from servicekit.contracts import Event
 from servicekit.http import UpstreamUnavailable
+from tests.unit.state_store_fake import InMemoryStateStore
 
 
-class FakeOrderRepository:
+class FakeOrders(InMemoryStateStore[Order]):
+    """The order store's rules in memory (one order per idempotency key)."""
+
     def __init__(self) -> None:
-        self.orders: dict[str, Order] = {}
-        self.events: list[OrderEvent] = []
+        super().__init__(unique=("idempotency_key",))
         self.charge_retries: list[str] = []
 
-    async def create(self, order: Order, event: OrderEvent) -> Order:
-        for existing in self.orders.values():
-            if order.idempotency_key and existing.idempotency_key == order.idempotency_key:
-                return copy.deepcopy(existing)
-        self.orders[order.id] = copy.deepcopy(order)
-        self.events.append(event)
-        return copy.deepcopy(order)
+    async def add(self, order: Order, event: Event) -> Order:
+        if await self.insert(order, [event]):
+            return order
+        stored = await self.find_one(idempotency_key=order.idempotency_key)
+        assert stored is not None
+        return stored
 
-    async def get(self, order_id: str) -> Order | None:
-        return copy.deepcopy(self.orders.get(order_id))
+    async def load(self, order_id: str) -> Order | None:
+        return await self.get(order_id)
 
-    async def list(self, status, customer_id, limit, offset) -> Page:
-        items = [o for o in self.orders.values() if status is None or o.status == status]
-        return Page(items[offset : offset + limit], len(items), limit, offset)
-
-    async def delete(self, order_id: str) -> bool:
-        return self.orders.pop(order_id, None) is not None
-
-    async def transition(
-        self,
-        order_id: str,
-        allowed_from: Iterable[OrderStatus],
-        to: OrderStatus,
-        changes: dict[str, Any] | None = None,
-        event: OrderEvent | None = None,
-    ) -> Order | None:
-        order = self.orders.get(order_id)
-        if order is None or order.status not in set(allowed_from):
-            return None
-        history = [*order.history, {"status": to.value, "at": datetime.now(UTC)}]
-        updated = replace(
-            order, status=to, history=history, version=order.version + 1, **(changes or {})
-        )
-        self.orders[order_id] = updated
-        if event:
-            self.events.append(event)
-        return copy.deepcopy(updated)
-
-    async def update_fields(self, order_id, changes, only_if=None) -> Order | None:
-        order = self.orders.get(order_id)
-        if order is None or any(getattr(order, k) != v for k, v in (only_if or {}).items()):
-            return None
-        self.orders[order_id] = replace(order, version=order.version + 1, **changes)
-        return copy.deepcopy(self.orders[order_id])
+    async def list(self, query: OrderQuery) -> Page:
+        found = [o for o in self.items.values() if query.status in (None, o.status)]
+        return Page(found[query.offset : query.offset + query.limit], len(found), query.limit, 0)
 
     async def orders_to_charge(self, now, lease_s, limit=50) -> tuple[Order, ...]:
         return ()
 
     async def charge_failed(self, order_id: str, error: str, retry_at: datetime) -> None:
         self.charge_retries.append(error)
-        self.orders[order_id].charge_attempts += 1
+        self.items[order_id].charge_attempts += 1
 
 
 class FakeCache:
+    """RedisOrderCache's rules: the newest version wins."""
+
     def __init__(self) -> None:
         self.orders: dict[str, Order] = {}
 
@@ -86,6 +56,14 @@ class FakeCache:
 
     async def remove(self, order_id: str) -> None:
         self.orders.pop(order_id, None)
+
+
+class FakeChargeQueue:
+    def __init__(self) -> None:
+        self.queued: list[Order] = []
+
+    def charge_soon(self, order: Order) -> None:
+        self.queued.append(order)
 
 
 class FakePayments:

@@ -1,23 +1,15 @@
 """Which answers of PaymentService end an order's charge and which are retried: the real HTTP
-adapter (OrderService.clients.payment_client) in the workflow with fakes."""
+adapter (OrderService.clients.payment_client) in the charge use case with fakes."""
 
 from typing import Any
 
 import pytest
 
-from OrderService.business.orders import OrderWorkflow
+from OrderService.business.charge_progress import ChargeProgress
 from OrderService.business.state_machine import OrderStatus
 from OrderService.clients.payment_client import HttpPayments
 from servicekit.http import UpstreamRejected
-from tests.unit.order.fakes import (
-    FakeCache,
-    FakeCustomers,
-    FakeDeliveries,
-    FakeKitchen,
-    FakeOrderRepository,
-)
-
-ITEMS = [{"product": "Lasagna", "quantity": 1}]
+from tests.unit.order.world import World
 
 
 class AnsweringPaymentService:
@@ -38,19 +30,9 @@ class AnsweringPaymentService:
         return {"payment_id": "p1", "payment_status": "pending"}
 
 
-async def placed_and_charged(payment_service: AnsweringPaymentService):
-    repository = FakeOrderRepository()
-    workflow = OrderWorkflow(
-        repository,
-        FakeCache(),
-        HttpPayments(payment_service),  # type: ignore[arg-type]
-        FakeCustomers(),
-        FakeDeliveries(),
-        FakeKitchen(),
-    )
-    order, _ = await workflow.place("c1", ITEMS)
-    await workflow.charge(order.id)
-    return workflow, repository, order.id
+async def placed_and_charged(payment_service: AnsweringPaymentService) -> tuple[World, str]:
+    world = World(payments=HttpPayments(payment_service))  # type: ignore[arg-type]
+    return world, await world.placed()
 
 
 @pytest.mark.parametrize(
@@ -67,17 +49,17 @@ async def test_charge_answered_with_a_configuration_or_server_error_is_retried(
     status: int, detail: str
 ) -> None:
     payment_service = AnsweringPaymentService(status, detail)
-    workflow, repository, order_id = await placed_and_charged(payment_service)
-    order = repository.orders[order_id]
+    world, order_id = await placed_and_charged(payment_service)
+    order = world.order(order_id)
     assert payment_service.calls == ["PaymentService /v1/payments"]
     assert order.status == OrderStatus.CREATED and order.failure_reason is None
-    assert order.charge == "pending" and order.charge_attempts == 1
-    assert repository.charge_retries and str(status) in repository.charge_retries[0]
+    assert order.charge == ChargeProgress.PENDING and order.charge_attempts == 1
+    assert world.stored.charge_retries and str(status) in world.stored.charge_retries[0]
 
     payment_service.status = None  # fixed: the next attempt (the sweep's) sends it
-    await workflow.charge(order_id)
-    assert repository.orders[order_id].charge == "sent"
-    assert repository.orders[order_id].status == OrderStatus.CREATED
+    await world.charge_again(order_id)
+    assert world.order(order_id).charge == ChargeProgress.SENT
+    assert world.order(order_id).status == OrderStatus.CREATED
 
 
 @pytest.mark.parametrize(
@@ -91,8 +73,8 @@ async def test_charge_refused_for_the_order_itself_ends_in_payment_failed(
     status: int, detail: str
 ) -> None:
     payment_service = AnsweringPaymentService(status, detail)
-    _, repository, order_id = await placed_and_charged(payment_service)
-    order = repository.orders[order_id]
+    world, order_id = await placed_and_charged(payment_service)
+    order = world.order(order_id)
     assert order.status == OrderStatus.PAYMENT_FAILED
-    assert order.charge == "refused" and detail in (order.failure_reason or "")
-    assert order.charge_attempts == 0 and repository.charge_retries == []
+    assert order.charge == ChargeProgress.REFUSED and detail in (order.failure_reason or "")
+    assert order.charge_attempts == 0 and world.stored.charge_retries == []

@@ -1,61 +1,16 @@
-"""Hand-written fakes of PaymentService's ports, with the same rules as the real adapters."""
+"""Fakes of PaymentService's ports, with the same rules as the real adapters."""
 
-import copy
-from collections.abc import Iterable
-from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from PaymentService.business.errors import CardCompanyUnreachable, CustomerNotFound
-from PaymentService.business.models import Billing, Payment, PaymentEvent, PaymentStatus
+from PaymentService.business.models import Billing, Payment
 from servicekit.http import UpstreamTimeout
+from tests.unit.state_store_fake import InMemoryStateStore
 
 
-class FakePaymentRepository:
-    def __init__(self) -> None:
-        self.payments: dict[str, Payment] = {}
-        self.events: list[PaymentEvent] = []
-
-    async def insert(self, payment: Payment) -> bool:
-        if any(p.order_id == payment.order_id for p in self.payments.values()):
-            return False
-        self.payments[payment.id] = copy.deepcopy(payment)
-        return True
-
-    async def get(self, payment_id: str) -> Payment | None:
-        return copy.deepcopy(self.payments.get(payment_id))
-
-    async def get_by_order(self, order_id: str) -> Payment | None:
-        found = [p for p in self.payments.values() if p.order_id == order_id]
-        return copy.deepcopy(found[0]) if found else None
-
-    async def delete_unsent(self, payment_id: str) -> None:
-        if (
-            payment_id in self.payments
-            and self.payments[payment_id].status == PaymentStatus.REQUESTED
-        ):
-            del self.payments[payment_id]
-
-    async def transition(
-        self,
-        payment_id: str,
-        allowed_from: Iterable[PaymentStatus],
-        to: PaymentStatus,
-        changes: dict[str, Any] | None = None,
-        event: PaymentEvent | None = None,
-    ) -> Payment | None:
-        payment = self.payments.get(payment_id)
-        allowed = set(allowed_from)
-        if payment is None or payment.status not in allowed:
-            return None
-        history = list(payment.history)
-        if allowed != {to}:
-            history.append({"status": to.value, "at": datetime.now(UTC)})
-        updated = replace(payment, status=to, history=history, **(changes or {}))
-        self.payments[payment_id] = updated
-        if event is not None:
-            self.events.append(event)
-        return copy.deepcopy(updated)
+def payment_store() -> InMemoryStateStore[Payment]:
+    """The stored payments as the real store keeps them: one payment per order."""
+    return InMemoryStateStore(unique=("order_id",))
 
 
 class FakeCustomers:

@@ -1,52 +1,47 @@
-"""Charging placed orders: at once after placing, and by a sweep for what could not be sent yet."""
+"""The charge queue: placed orders charged in the background, and a sweep for the rest."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from loguru import logger
 
 from OrderService.business.models import Order
-from OrderService.business.orders import OrderWorkflow
-from OrderService.business.ports import OrderRepository
+from OrderService.business.ports import Orders
 
 
+@dataclass(eq=False)
 class ChargeDispatcher:
-    """Hands each stored order to PaymentService once; retries while PaymentService is down."""
+    """The charge queue: hands each stored order to `charge` once, at once after placing and
+    by a sweep for what could not be sent yet (PaymentService down, a process stopped)."""
 
+    charge: Callable[[Order], Awaitable[None]]
+    orders: Orders
+    sweep_interval_s: float = 1.0
+    lease_s: float = 30.0
     name = "charge-sweep"
-
-    def __init__(
-        self,
-        workflow: OrderWorkflow,
-        repository: OrderRepository,
-        sweep_interval_s: float = 1.0,
-        lease_s: float = 30.0,
-    ) -> None:
-        self._workflow = workflow
-        self._repository = repository
-        self._interval_s = sweep_interval_s
-        self._lease_s = lease_s
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._sweeper: asyncio.Task[None] | None = None
+    _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    _sweeper: asyncio.Task[None] | None = field(default=None, init=False)
 
     def charge_soon(self, order: Order) -> None:
         """Charge in the background so that placing the order answers at once."""
-        task = asyncio.create_task(self._charge(order.id, order))
+        task = asyncio.create_task(self._charge(order))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
-    async def _charge(self, order_id: str, order: Order | None = None) -> None:
+    async def _charge(self, order: Order) -> None:
         try:
-            await self._workflow.charge(order_id, order)
+            await self.charge(order)
         except Exception as error:  # MongoDB hiccup: the sweep picks the order up again
-            logger.bind(order_id=order_id).warning("Charge attempt failed: {!r}", error)
+            logger.bind(order_id=order.id).warning("Charge attempt failed: {!r}", error)
 
     async def sweep(self) -> int:
         """Charge every order whose charge is due; returns how many were tried."""
         tried = 0
-        while orders := await self._repository.orders_to_charge(datetime.now(UTC), self._lease_s):
+        while orders := await self.orders.orders_to_charge(datetime.now(UTC), self.lease_s):
             for order in orders:
-                await self._charge(order.id, order)
+                await self._charge(order)
             tried += len(orders)
         return tried
 
@@ -70,4 +65,4 @@ class ChargeDispatcher:
                 await self.sweep()
             except Exception as error:
                 logger.warning("Charge sweep failed: {!r}", error)
-            await asyncio.sleep(self._interval_s)
+            await asyncio.sleep(self.sweep_interval_s)

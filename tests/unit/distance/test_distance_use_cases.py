@@ -1,11 +1,12 @@
-"""The distance workflow with fakes: one calculation and one event per order, failures retried."""
+"""The distance use cases with fakes: one calculation and one event per order, failures retried."""
 
 import pytest
 from loguru import logger
 
 from DistanceService.business.calculation import estimate
-from DistanceService.business.distances import DistanceWorkflow
+from DistanceService.business.distances import Restaurant, calculate_distance, get_distance
 from DistanceService.business.errors import DistanceNotFound, UnusableCoordinates
+from DistanceService.business.messages import OrderCreated
 from DistanceService.business.models import Coordinates
 from servicekit.http import UpstreamUnavailable
 from tests.unit.distance.fakes import (
@@ -15,7 +16,24 @@ from tests.unit.distance.fakes import (
     RacingDistanceRepository,
 )
 
-RESTAURANT = Coordinates(59.3326, 18.0649)
+RESTAURANT = Restaurant(Coordinates(59.3326, 18.0649), 15, 30)
+O1, C1 = "6f1f8b36-4c1e-4d0e-9a51-0f6f3c1a0001", "2b7a2c4e-3f0d-4f7b-8c1a-5d9e6b1c0001"
+
+
+def order_created(order_id: str = O1, customer_id: str = C1) -> OrderCreated:
+    metadata = {"receiver": "*", "order_id": order_id, "customer_id": customer_id}
+    return OrderCreated.model_validate({"status": "created", "metadata": metadata})
+
+
+class Calculator:
+    """The use case bound to its ports, as the event table binds it."""
+
+    def __init__(self, repository, customers, restaurant: Restaurant = RESTAURANT) -> None:
+        self.repository, self.customers, self.restaurant = repository, customers, restaurant
+
+    async def __call__(self, order_id: str = O1, customer_id: str = C1) -> bool:
+        event = order_created(order_id, customer_id)
+        return await calculate_distance(event, self.repository, self.customers, self.restaurant)
 
 
 @pytest.fixture
@@ -29,8 +47,8 @@ def customers() -> FakeCustomers:
 
 
 @pytest.fixture
-def workflow(repository, customers) -> DistanceWorkflow:
-    return DistanceWorkflow(repository, customers, RESTAURANT, 15, 30)
+def calculate(repository, customers) -> Calculator:
+    return Calculator(repository, customers)
 
 
 @pytest.fixture
@@ -42,45 +60,45 @@ def warnings() -> list[dict]:
 
 
 async def test_new_order_stores_the_calculation_and_one_event(
-    workflow, repository, customers
+    calculate, repository, customers
 ) -> None:
-    assert await workflow.calculate_for_order("o1", "c1") is True
-    expected = estimate(RESTAURANT, Coordinates(59.3343, 18.0617), 15, 30)
-    stored = repository.calculations["o1"]
-    assert (stored.order_id, stored.customer_id) == ("o1", "c1")
+    assert await calculate() is True
+    expected = estimate(RESTAURANT.location, Coordinates(59.3343, 18.0617), 15, 30)
+    stored = repository.calculations[O1]
+    assert (stored.order_id, stored.customer_id) == (O1, C1)
     assert (stored.latitude, stored.longitude) == (59.3343, 18.0617)
     assert stored.distance_km == expected.distance_km == 0.3
     assert stored.estimated_delivery_minutes == expected.estimated_delivery_minutes == 16
     assert stored.calculated_at.tzinfo is not None
-    assert customers.calls == ["c1"]
+    assert customers.calls == [C1]
     [event] = repository.events
     assert event.routing_key == "distance.calculated"
     assert event.body == {
         "status": "calculated",
-        "metadata": {"receiver": "OrderService", "order_id": "o1", "customer_id": "c1"},
+        "metadata": {"receiver": "OrderService", "order_id": O1, "customer_id": C1},
         "distance_km": 0.3,
         "estimated_delivery_minutes": 16,
     }
 
 
 async def test_repeated_order_created_stores_and_publishes_nothing_new(
-    workflow, repository, customers
+    calculate, repository, customers
 ) -> None:
-    await workflow.calculate_for_order("o1", "c1")
-    first = repository.calculations["o1"]
-    assert await workflow.calculate_for_order("o1", "c1") is False
-    assert repository.calculations == {"o1": first}
+    await calculate()
+    first = repository.calculations[O1]
+    assert await calculate() is False
+    assert repository.calculations == {O1: first}
     assert len(repository.events) == 1
-    assert customers.calls == ["c1"]  # not even asked again
+    assert customers.calls == [C1]  # not even asked again
 
 
 async def test_concurrent_duplicate_is_refused_by_the_store_and_publishes_nothing(
     customers,
 ) -> None:
     repository = RacingDistanceRepository()
-    workflow = DistanceWorkflow(repository, customers, RESTAURANT, 15, 30)
-    assert await workflow.calculate_for_order("o1", "c1") is True
-    assert await workflow.calculate_for_order("o1", "c1") is False
+    calculate = Calculator(repository, customers)
+    assert await calculate() is True
+    assert await calculate() is False
     assert len(repository.calculations) == len(repository.events) == 1
 
 
@@ -95,45 +113,45 @@ async def test_concurrent_duplicate_is_refused_by_the_store_and_publishes_nothin
 async def test_unusable_coordinates_raise_and_store_nothing(
     repository, coordinates, warnings
 ) -> None:
-    workflow = DistanceWorkflow(
-        repository, FakeCustomers({**ADDRESS, **coordinates}), RESTAURANT, 15, 30
-    )
+    calculate = Calculator(repository, FakeCustomers({**ADDRESS, **coordinates}))
     with pytest.raises(UnusableCoordinates):
-        await workflow.calculate_for_order("o1", "c1")
+        await calculate()
     assert repository.calculations == {} and repository.events == []
-    assert [record["extra"].get("order_id") for record in warnings] == ["o1"]
+    assert [record["extra"].get("order_id") for record in warnings] == [O1]
 
 
 async def test_address_without_coordinates_raises(repository) -> None:
     address = {key: value for key, value in ADDRESS.items() if key != "longitude"}
-    workflow = DistanceWorkflow(repository, FakeCustomers(address), RESTAURANT, 15, 30)
+    calculate = Calculator(repository, FakeCustomers(address))
     with pytest.raises(UnusableCoordinates, match="longitude"):
-        await workflow.calculate_for_order("o1", "c1")
+        await calculate()
     assert repository.calculations == {}
 
 
 async def test_customer_service_failure_raises_and_stores_nothing(
-    workflow, repository, customers, warnings
+    calculate, repository, customers, warnings
 ) -> None:
     customers.down = True
     with pytest.raises(UpstreamUnavailable):
-        await workflow.calculate_for_order("o1", "c1")
+        await calculate()
     assert repository.calculations == {} and repository.events == []
-    assert [record["extra"].get("order_id") for record in warnings] == ["o1"]
+    assert [record["extra"].get("order_id") for record in warnings] == [O1]
     customers.down = False  # the retry of the message then works
-    assert await workflow.calculate_for_order("o1", "c1") is True
+    assert await calculate() is True
     assert len(repository.events) == 1
 
 
-async def test_get_returns_the_stored_calculation_or_raises_not_found(workflow) -> None:
+async def test_get_returns_the_stored_calculation_or_raises_not_found(
+    calculate, repository
+) -> None:
     with pytest.raises(DistanceNotFound):
-        await workflow.get("o1")
-    await workflow.calculate_for_order("o1", "c1")
-    assert (await workflow.get("o1")).distance_km == 0.3
+        await get_distance(O1, repository)
+    await calculate()
+    assert (await get_distance(O1, repository)).distance_km == 0.3
 
 
-def test_estimate_for_any_place_uses_the_configured_restaurant_and_speeds(repository) -> None:
-    slow = DistanceWorkflow(repository, FakeCustomers(), RESTAURANT, 20, 10)
+def test_estimate_for_any_place_uses_the_configured_restaurant_and_speeds() -> None:
+    slow = Restaurant(RESTAURANT.location, 20, 10)
     result = slow.estimate(Coordinates(59.3326, 18.0649))
     assert (result.distance_km, result.estimated_delivery_minutes) == (0.0, 20)
     assert slow.estimate(Coordinates(59.3343, 18.0617)).estimated_delivery_minutes == 22

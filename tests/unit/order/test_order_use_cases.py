@@ -1,60 +1,27 @@
-"""The order workflow with fakes: what each request and event does, and what it must not do."""
+"""OrderService's use cases with fakes: what each request and event does, and what it must not."""
 
 import asyncio
 
 import pytest
 
+from OrderService.business.cancel import cancel_order
+from OrderService.business.charge_progress import ChargeProgress
 from OrderService.business.errors import (
     CancelTooLate,
     IdempotencyConflict,
     NotReadyYet,
     OrderNotFound,
 )
-from OrderService.business.orders import OrderWorkflow
+from OrderService.business.models import PlaceOrder
+from OrderService.business.place import place_order
+from OrderService.business.queries import delete_order, get_order
 from OrderService.business.state_machine import OrderStatus
-from tests.unit.order.fakes import (
-    FakeCache,
-    FakeCustomers,
-    FakeDeliveries,
-    FakeKitchen,
-    FakeOrderRepository,
-    FakePayments,
-)
+from OrderService.web.events import event_routes
+from servicekit.broker import InboundMessage, subscriber
+from servicekit.contracts import status_event
+from tests.unit.order.world import ITEMS, World
 
 S = OrderStatus
-ITEMS = [{"product": "Lasagna", "quantity": 1}]
-
-
-class World:
-    def __init__(self) -> None:
-        self.repository = FakeOrderRepository()
-        self.cache = FakeCache()
-        self.payments = FakePayments()
-        self.deliveries = FakeDeliveries()
-        self.kitchen = FakeKitchen()
-        self.workflow = OrderWorkflow(
-            self.repository,
-            self.cache,
-            self.payments,
-            FakeCustomers(),
-            self.deliveries,
-            self.kitchen,
-        )
-
-    async def placed(self, key: str | None = None) -> str:
-        order, _ = await self.workflow.place("c1", ITEMS, key)
-        await self.workflow.charge(order.id)
-        return order.id
-
-    async def advance(self, order_id: str, *statuses: OrderStatus) -> None:
-        for status in statuses:
-            await self.workflow.apply_status(order_id, status)
-
-    def status(self, order_id: str) -> OrderStatus:
-        return self.repository.orders[order_id].status
-
-    def history(self, order_id: str) -> list[str]:
-        return [entry["status"] for entry in self.repository.orders[order_id].history]
 
 
 @pytest.fixture
@@ -62,29 +29,35 @@ def world() -> World:
     return World()
 
 
-async def test_placing_stores_the_order_with_order_created_and_charges_it_once(world) -> None:
+async def test_placing_stores_the_order_with_order_created_and_queues_its_charge(world) -> None:
+    order = await world.place()
+    assert world.status(order.id) == S.CREATED
+    assert world.events() == ["order.created"]
+    assert [queued.id for queued in world.charges.queued] == [order.id]
+    assert world.cache.orders[order.id].status == S.CREATED
+
+
+async def test_an_order_is_charged_once(world) -> None:
     order_id = await world.placed()
-    assert world.status(order_id) == S.CREATED
-    assert [e.routing_key for e in world.repository.events] == ["order.created"]
     assert world.payments.charged == [order_id]
-    await world.workflow.charge(order_id)  # the sweep finding it again charges nothing
+    assert world.order(order_id).charge == ChargeProgress.SENT
+    await world.charge_again(order_id)  # the sweep finding it again charges nothing
     assert world.payments.charged == [order_id]
-    assert world.cache.orders[order_id].status == S.CREATED
 
 
-async def test_same_idempotency_key_gives_the_same_order(world) -> None:
-    first, new_first = await world.workflow.place("c1", ITEMS, "key-1")
-    second, new_second = await world.workflow.place("c1", ITEMS, "key-1")
-    assert first.id == second.id and new_first and not new_second
+async def test_same_idempotency_key_gives_the_same_order_and_queues_one_charge(world) -> None:
+    first = await place_order(PlaceOrder("c1", ITEMS, "key-1"), world.orders, world.charges)
+    second = await place_order(PlaceOrder("c1", ITEMS, "key-1"), world.orders, world.charges)
+    assert first.order.id == second.order.id and first.is_new and not second.is_new
+    assert len(world.charges.queued) == 1
     with pytest.raises(IdempotencyConflict):
-        await world.workflow.place("c2", ITEMS, "key-1")
+        await place_order(PlaceOrder("c2", ITEMS, "key-1"), world.orders, world.charges)
 
 
 async def test_refused_charge_ends_in_payment_failed_with_the_reason(world) -> None:
     world.payments.refuse = "customer not found"
-    order_id = await world.placed()
-    order = world.repository.orders[order_id]
-    assert order.status == S.PAYMENT_FAILED
+    order = world.order(await world.placed())
+    assert order.status == S.PAYMENT_FAILED and order.charge == ChargeProgress.REFUSED
     assert order.failure_reason == "customer not found"
 
 
@@ -92,11 +65,21 @@ async def test_payment_service_down_delays_the_charge_without_losing_it(world) -
     world.payments.down = True
     order_id = await world.placed()
     assert world.status(order_id) == S.CREATED
-    assert world.repository.orders[order_id].charge == "pending"
-    assert len(world.repository.charge_retries) == 1
+    assert world.order(order_id).charge == ChargeProgress.PENDING
+    assert len(world.stored.charge_retries) == 1
     world.payments.down = False
-    await world.workflow.charge(order_id)
+    await world.charge_again(order_id)
     assert world.payments.charged == [order_id]
+
+
+async def test_an_order_cancelled_before_its_charge_was_sent_is_not_charged(world) -> None:
+    world.payments.down = True
+    order_id = await world.placed()
+    await cancel_order(order_id, world.orders)
+    world.payments.down = False
+    await world.charge_again(order_id)
+    assert world.payments.charged == []
+    assert world.order(order_id).charge == ChargeProgress.SKIPPED
 
 
 async def test_full_life_books_delivery_and_kitchen_and_records_the_history(world) -> None:
@@ -105,13 +88,14 @@ async def test_full_life_books_delivery_and_kitchen_and_records_the_history(worl
         order_id, S.PAYMENT_PAID, S.DRIVER_AVAILABLE, S.COOKING_MEAL, S.COOKING_DONE,
         S.PICKED_UP, S.IN_TRANSIT, S.DELIVERED,
     )  # fmt: skip
-    order = world.repository.orders[order_id]
+    order = world.order(order_id)
     assert order.status == S.DELIVERED
     assert order.delivery_id == "delivery-1" and order.kitchen_id == "kitchen-1"
     assert world.history(order_id) == [
         "created", "paymentPaid", "deliveryScheduled", "driverAvailable", "cookingScheduled",
         "cookingMeal", "cookingDone", "pickedUp", "inTransit", "delivered",
     ]  # fmt: skip
+    assert world.cache.orders[order_id].status == S.DELIVERED
 
 
 async def test_duplicate_payment_paid_books_one_delivery(world) -> None:
@@ -125,12 +109,12 @@ async def test_two_instances_handling_one_payment_paid_keep_the_one_delivery(wor
     """With the Idempotency-Key both get the same booking back: the one that loses the race
     must not cancel it (it is the order's delivery)."""
     order_id = await world.placed()
-    await asyncio.gather(
-        world.workflow.apply_status(order_id, S.PAYMENT_PAID),
-        world.workflow.apply_status(order_id, S.PAYMENT_PAID),
-    )
+    other_instance = subscriber(event_routes(world.ports))  # its own per-order locks
+    event = status_event("payment.paymentPaid", "OrderService", order_id, "c1")
+    message = InboundMessage(event.routing_key, event.body)
+    await asyncio.gather(world.handle(message), other_instance(message))
     assert world.status(order_id) == S.DELIVERY_SCHEDULED
-    assert world.repository.orders[order_id].delivery_id == "delivery-1"
+    assert world.order(order_id).delivery_id == "delivery-1"
     assert world.deliveries.cancelled == []
 
 
@@ -141,13 +125,13 @@ async def test_a_redelivered_event_heals_a_cached_copy_left_behind(world) -> Non
     await world.advance(order_id, S.PAYMENT_PAID)
     world.cache.orders[order_id] = stale  # the cache write that never happened
     await world.advance(order_id, S.PAYMENT_PAID)  # the broker delivers the event again
-    assert (await world.workflow.get(order_id)).status == S.DELIVERY_SCHEDULED
+    assert (await get_order(order_id, world.orders)).status == S.DELIVERY_SCHEDULED
 
 
 async def test_an_event_before_its_turn_waits_and_changes_nothing(world) -> None:
     order_id = await world.placed()
     with pytest.raises(NotReadyYet):
-        await world.workflow.apply_status(order_id, S.IN_TRANSIT)
+        await world.advance(order_id, S.IN_TRANSIT)
     assert world.history(order_id) == ["created"]
 
 
@@ -163,16 +147,16 @@ async def test_a_late_event_is_ignored(world) -> None:
 
 async def test_cancel_before_payment_stores_order_cancelled_and_reimburses_nothing(world) -> None:
     order_id = await world.placed()
-    cancelled = await world.workflow.cancel(order_id)
+    cancelled = await cancel_order(order_id, world.orders)
     assert cancelled.status == S.ORDER_CANCELLED
-    assert [e.routing_key for e in world.repository.events] == ["order.created", "order.cancelled"]
-    await world.workflow.undo_after_cancel(order_id)
+    assert world.events() == ["order.created", "order.cancelled"]
+    await world.cancelled_event_handled(order_id)
     assert world.payments.reimbursed == [] and world.deliveries.cancelled == []
 
 
 async def test_payment_confirmed_after_the_cancel_is_reimbursed_once(world) -> None:
     order_id = await world.placed()
-    await world.workflow.cancel(order_id)
+    await cancel_order(order_id, world.orders)
     await world.advance(order_id, S.PAYMENT_PAID, S.PAYMENT_PAID)
     assert world.payments.reimbursed == [order_id]
     assert world.deliveries.booked == []  # no driver for a cancelled order
@@ -183,9 +167,9 @@ async def test_payment_confirmed_after_the_cancel_is_reimbursed_once(world) -> N
 async def test_cancel_after_delivery_booked_cancels_it_and_reimburses(world) -> None:
     order_id = await world.placed()
     await world.advance(order_id, S.PAYMENT_PAID)
-    await world.workflow.cancel(order_id)
-    await world.workflow.undo_after_cancel(order_id)
-    await world.workflow.undo_after_cancel(order_id)  # a redelivered event changes nothing
+    await cancel_order(order_id, world.orders)
+    await world.cancelled_event_handled(order_id)
+    await world.cancelled_event_handled(order_id)  # a redelivered event changes nothing
     assert world.deliveries.cancelled == ["delivery-1"]
     assert world.payments.reimbursed == [order_id]
 
@@ -194,15 +178,15 @@ async def test_cancel_after_driver_available_is_refused_and_reimburses_nothing(w
     order_id = await world.placed()
     await world.advance(order_id, S.PAYMENT_PAID, S.DRIVER_AVAILABLE)
     with pytest.raises(CancelTooLate):
-        await world.workflow.cancel(order_id)
+        await cancel_order(order_id, world.orders)
     assert world.status(order_id) == S.COOKING_SCHEDULED
     assert world.payments.reimbursed == []
-    assert [e.routing_key for e in world.repository.events] == ["order.created"]
+    assert world.events() == ["order.created"]
 
 
 async def test_a_late_driver_does_not_bring_a_cancelled_order_back(world) -> None:
     order_id = await world.placed()
-    await world.workflow.cancel(order_id)
+    await cancel_order(order_id, world.orders)
     await world.advance(order_id, S.DRIVER_AVAILABLE, S.DELIVERED)
     assert world.status(order_id) == S.ORDER_CANCELLED
     assert world.kitchen.booked == []
@@ -210,20 +194,22 @@ async def test_a_late_driver_does_not_bring_a_cancelled_order_back(world) -> Non
 
 async def test_get_reads_the_cache_first_and_delete_removes_it(world) -> None:
     order_id = await world.placed()
-    world.repository.orders[order_id].status = S.DELIVERED  # only the cache would not know
-    assert (await world.workflow.get(order_id)).status == S.CREATED
-    await world.workflow.delete(order_id)
+    world.stored.items[order_id].status = S.DELIVERED  # only the cache would not know
+    assert (await get_order(order_id, world.orders)).status == S.CREATED
+    await delete_order(order_id, world.orders)
     assert order_id not in world.cache.orders
     with pytest.raises(OrderNotFound):
-        await world.workflow.get(order_id)
+        await get_order(order_id, world.orders)
     with pytest.raises(OrderNotFound):
-        await world.workflow.delete(order_id)
+        await delete_order(order_id, world.orders)
 
 
 async def test_distance_is_added_without_touching_the_status(world) -> None:
     order_id = await world.placed()
-    await world.workflow.add_distance(order_id, 12.5, 38.0)
-    order = world.repository.orders[order_id]
+    event = status_event("distance.calculated", "OrderService", order_id, "c1",
+                         distance_km=12.5, estimated_delivery_minutes=38.0)  # fmt: skip
+    await world.handle(InboundMessage(event.routing_key, event.body))
+    order = world.order(order_id)
     assert (order.distance_km, order.estimated_delivery_minutes, order.status) == (
         12.5,
         38.0,
@@ -233,24 +219,21 @@ async def test_distance_is_added_without_touching_the_status(world) -> None:
 
 async def test_cancelling_again_answers_with_the_cancelled_order(world) -> None:
     order_id = await world.placed()
-    first = await world.workflow.cancel(order_id)
+    first = await cancel_order(order_id, world.orders)
     await world.advance(order_id, S.PAYMENT_PAID)
     await world.advance(order_id, S.REIMBURSED)
-    again = await world.workflow.cancel(order_id)
+    again = await cancel_order(order_id, world.orders)
     assert first.status == S.ORDER_CANCELLED and again.status == S.REIMBURSED
-    assert [e.routing_key for e in world.repository.events].count("order.cancelled") == 1
+    assert world.events().count("order.cancelled") == 1
 
 
-async def test_a_charge_that_cannot_be_sent_for_too_long_ends_in_payment_failed(world) -> None:
-    world.workflow = OrderWorkflow(
-        world.repository, world.cache, world.payments, FakeCustomers(), world.deliveries,
-        world.kitchen, max_charge_attempts=3,
-    )  # fmt: skip
+async def test_a_charge_that_cannot_be_sent_for_too_long_ends_in_payment_failed() -> None:
+    world = World(max_charge_attempts=3)
     world.payments.down = True
     order_id = await world.placed()
-    await world.workflow.charge(order_id)
+    await world.charge_again(order_id)
     assert world.status(order_id) == S.CREATED  # two attempts: still retrying
-    await world.workflow.charge(order_id)
-    order = world.repository.orders[order_id]
-    assert order.status == S.PAYMENT_FAILED
+    await world.charge_again(order_id)
+    order = world.order(order_id)
+    assert order.status == S.PAYMENT_FAILED and order.charge == ChargeProgress.REFUSED
     assert order.failure_reason.startswith("payment could not be requested")
