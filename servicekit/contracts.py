@@ -1,5 +1,5 @@
 """Vocabulary the services share: the menu, an order line, the outside parties' status
-reports, and a status event."""
+reports, the status message every party exchanges, and a status event."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +34,25 @@ class Item(BaseModel):
 
     product: Product
     quantity: int = Field(ge=1, le=100)
+
+
+class Metadata(BaseModel):
+    """Who a status message is for and which order it is about."""
+
+    model_config = ConfigDict(extra="allow")
+
+    receiver: str = Field(min_length=1)
+    order_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1)
+
+
+class StatusMessage(BaseModel):
+    """`{status, metadata}` plus whatever the source adds (delivery_id, kitchen_id, distance...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str = Field(min_length=1)
+    metadata: Metadata
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,14 @@ def create_service(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         infra = await Infrastructure.start(settings, spec.indexes)
-        app.state.infra, app.state.ports = infra, spec.build_ports(infra, settings)
-        if spec.event_routes is not None:
-            routes = spec.event_routes(app.state.ports)
-            infra.consumer(list(routes), subscriber(routes, spec.one_at_a_time_per_order))
+        try:
+            app.state.infra, app.state.ports = infra, spec.build_ports(infra, settings)
+            if spec.event_routes is not None:
+                routes = spec.event_routes(app.state.ports)
+                infra.consumer(list(routes), subscriber(routes, spec.one_at_a_time_per_order))
+        except BaseException:
+            await infra.close()  # wiring failed: close what was opened, then say why
+            raise
         async with infra.running():
             yield
 

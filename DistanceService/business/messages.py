@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from servicekit.broker.messages import Metadata, StatusMessage
+from servicekit.contracts import Metadata, StatusMessage
 
 
 class OrderMetadata(Metadata):

@@ -47,12 +47,18 @@ async def charge_order(
 
 
 async def _record(order: Order, outcome: ChargeOutcome, orders: Orders) -> None:
-    progress = charge_step(ChargeProgress.PENDING, outcome)
-    await orders.update(order.id, {"charge": progress}, only_if={"charge": ChargeProgress.PENDING})
+    """The progress `outcome` leads to; stored only while the stored charge is still pending
+    (another instance may have finished it meanwhile)."""
+    progress = charge_step(order.charge, outcome)
+    if progress is not None:
+        await orders.update(order.id, {"charge": progress}, only_if={"charge": order.charge})
 
 
 async def _fail_payment(order: Order, outcome: ChargeOutcome, reason: str, orders: Orders) -> None:
-    changes = {"failure_reason": reason, "charge": charge_step(ChargeProgress.PENDING, outcome)}
+    progress = charge_step(order.charge, outcome)
+    if progress is None:
+        return
+    changes = {"failure_reason": reason, "charge": progress}
     await orders.transition(order.id, {OrderStatus.CREATED}, OrderStatus.PAYMENT_FAILED, changes)
 
 

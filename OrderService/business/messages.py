@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from servicekit.broker.messages import StatusMessage
+from servicekit.contracts import StatusMessage
 
 
 class StatusReport(StatusMessage):

@@ -1,5 +1,7 @@
 """Orders read through the Redis cache and written through to it: the business rules never see
-the cache. Every change's result is cached (the cache keeps the newest version)."""
+the cache. Every change of the order is cached (the cache keeps the newest version), and so is
+every order loaded for a decision; the charge schedule (attempts, leases) is not part of what
+readers see and stays in MongoDB only."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime

@@ -1,7 +1,7 @@
 """Orders in MongoDB: each change is one conditional single-document write that also stores the
 events it causes (the outbox inside the order), through servicekit's StateStore."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ CODEC = EntityCodec(Order)
 CHARGE_DUE = {"charge": ChargeProgress.PENDING.value}
 
 
-def charge_schedule(charge_grace_s: float) -> Any:
+def charge_schedule(charge_grace_s: float) -> Callable[[Order], dict[str, Any]]:
     """When a new order's charge is first due: after the grace the immediate attempt has."""
     return lambda order: {"charge_next_at": order.created_at + timedelta(seconds=charge_grace_s)}
 

@@ -18,10 +18,8 @@ def event_routes(ports: OrderPorts) -> Routes:
     def status(
         target: S, follow_up: FollowUp | None = None, if_cancelled: FollowUp | None = None
     ) -> Route:
-        use_case = partial(apply_status, target=target, orders=orders)
-        return Route(
-            StatusReport, partial(use_case, follow_up=follow_up, if_cancelled=if_cancelled)
-        )
+        hooks = {"follow_up": follow_up, "if_cancelled": if_cancelled}
+        return Route(StatusReport, partial(apply_status, target=target, orders=orders, **hooks))
 
     book_driver = partial(
         book_delivery, orders=orders, customers=ports.customers, deliveries=ports.deliveries

@@ -81,7 +81,7 @@ def order_doc(number: int) -> Doc:
         "created_at": created,
         "updated_at": created,
         "version": len(HISTORY),
-        "charge": "pending" if number % CHARGE_EVERY == 0 else "captured",
+        "charge": "pending" if number % CHARGE_EVERY == 0 else "sent",
     }
     if number % CHARGE_EVERY == 0:
         doc["charge_next_at"] = created
@@ -92,7 +92,7 @@ def order_doc(number: int) -> Doc:
 
 def outbox_event() -> Doc:
     """One pending event as it sits in an order's `outbox` array."""
-    event = status_event("order.paymentPaid", "bench", str(uuid.uuid4()), str(uuid.uuid4()))
+    event = status_event("order.cancelled", "bench", str(uuid.uuid4()), str(uuid.uuid4()))
     return {
         "id": str(uuid.uuid4()),
         "routing_key": event.routing_key,

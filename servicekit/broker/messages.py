@@ -1,28 +1,12 @@
-"""The status message every party exchanges, and what a handler receives."""
+"""What a handler receives; the status message models live in servicekit.contracts (business
+code uses them without importing the broker) and are re-exported here."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from servicekit.contracts import Metadata, StatusMessage
 
-
-class Metadata(BaseModel):
-    """Who a status message is for and which order it is about."""
-
-    model_config = ConfigDict(extra="allow")
-
-    receiver: str = Field(min_length=1)
-    order_id: str = Field(min_length=1)
-    customer_id: str = Field(min_length=1)
-
-
-class StatusMessage(BaseModel):
-    """`{status, metadata}` plus whatever the source adds (delivery_id, kitchen_id, distance...)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    status: str = Field(min_length=1)
-    metadata: Metadata
+__all__ = ["InboundMessage", "Metadata", "StatusMessage"]
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from servicekit.broker.consumer import MessageHandler
-from servicekit.broker.messages import InboundMessage, StatusMessage
+from servicekit.broker.messages import InboundMessage
 from servicekit.broker.routing import route_key
+from servicekit.contracts import StatusMessage
 from servicekit.keyed_lock import KeyedLock
 
 M = TypeVar("M", bound=StatusMessage)
@@ -19,7 +20,7 @@ M = TypeVar("M", bound=StatusMessage)
 @dataclass(frozen=True)
 class Route(Generic[M]):
     model: type[M]
-    handle: Callable[[M], Awaitable[None]]
+    handle: Callable[[M], Awaitable[object]]
 
 
 Routes = Mapping[str, Route[Any]]

@@ -60,7 +60,7 @@ async def client(service: str, monkeypatch: pytest.MonkeyPatch):
     )
     app = module.create_app(settings)
     # What the lifespan would set; no request here gets past validation to use them.
-    app.state.workflow = app.state.ports = None
+    app.state.ports = None
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     headers = {"X-API-Key": TEST_API_KEY, "Content-Type": "application/json"}
     async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:
