@@ -15,9 +15,11 @@ from OrderService.business.ports import (
 )
 from OrderService.clients.outside_clients import HttpCustomers, HttpDeliveries, HttpKitchen
 from OrderService.clients.payment_client import HttpPayments
+from OrderService.monitoring import StuckOrdersGauge
 from OrderService.repository.cached_order_repository import CachedOrderRepository
 from OrderService.repository.mongo_order_repository import COLLECTION, MongoOrderRepository
 from OrderService.repository.redis_order_cache import RedisOrderCache
+from OrderService.repository.stuck_orders import StuckOrders
 from OrderService.settings import OrderSettings
 from servicekit.runtime import Infrastructure
 
@@ -33,7 +35,10 @@ class OrderPorts:
 
 
 def build_ports(infra: Infrastructure, settings: OrderSettings) -> OrderPorts:
-    """The adapters behind each port; the charge queue runs while the service runs."""
+    """The adapters behind each port; the charge queue and the stuck-orders gauge run while
+    the service runs."""
+    stuck = StuckOrders(infra.mongo.db[COLLECTION], settings.stuck_after_s)
+    infra.keep_running(StuckOrdersGauge(stuck.count, settings.stuck_check_interval_s))
     orders = CachedOrderRepository(
         MongoOrderRepository(infra.documents(COLLECTION), settings.charge_grace_s),
         RedisOrderCache(infra.cache, settings.order_cache_ttl_s),

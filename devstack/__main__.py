@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 
-from devstack.parts import infrastructure, services
+from devstack.parts import infrastructure, monitoring, services
 from devstack.stack import Stack, StartFailed
 
 
@@ -33,6 +33,9 @@ def _banner(began: float) -> None:
     for part in services():
         print(f"  {part.name:<16} http://127.0.0.1:{part.port}/docs")
     print(f"  {'RabbitMQ UI':<16} http://127.0.0.1:15672  (guest/guest)")
+    for part in monitoring():
+        # Debian's package has Prometheus' classic web pages only (/classic/...).
+        print(f"  {'Prometheus':<16} {part.where()}  (alerts: {part.where()}/classic/alerts)")
     print(f"  {'Logs':<16} .state/logs/<part>.log")
     print(f"  {'API key':<16} {key}  (X-API-Key header, from .env)\n")
     print("Place an order:")
@@ -48,12 +51,13 @@ def _banner(began: float) -> None:
 def up(foreground: bool) -> int:
     began = time.monotonic()
     print("Starting the local stack (state and logs in .state/):", flush=True)
-    infra, apps = _infrastructure(), Stack(services())
+    infra, apps, watch = _infrastructure(), Stack(services()), Stack(monitoring())
     started = []
     try:
         started += infra.up()
         _seed_service_urls()
         started += apps.up()
+        started += watch.up()
     except StartFailed as error:
         print(f"\nFAILED: {error}", file=sys.stderr)
         Stack(started).down()
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("up", "run"):
         return up(foreground=args.command == "run")
-    everything = Stack([*_infrastructure().parts, *services()])
+    everything = Stack([*_infrastructure().parts, *services(), *monitoring()])
     if args.command == "down":
         print("Stopping the local stack:")
         everything.down()

@@ -58,7 +58,10 @@ class Stack:
 
     def _start(self, part: Part) -> bool:
         if part.ready():
-            owner = "ours" if self.our_pid(part) else "not started by us, reused"
+            ours = self.our_pid(part) is not None
+            if ours:
+                part.refresh()
+            owner = "ours" if ours else "not started by us, reused"
             self.say(f"  {part.name:<28} already up ({owner}) at {part.where()}")
             return False
         started = False

@@ -6,22 +6,38 @@ cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
 SECANTUS_RS_VERSION="0.5.3-beta.193"  # crate secantus-mdb, pre-release: pinned exactly
 
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
 # Install the Debian packages named that are not installed yet.
 apt_install() {
-  local missing=() package sudo_cmd=""
+  local missing=() package
   for package in "$@"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
   done
   [ ${#missing[@]} -gt 0 ] || return 0
   say "Installing Debian packages: ${missing[*]}"
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
 }
 
-# 1. Debian packages: RabbitMQ and Redis servers (apt does not start daemons here; devstack does).
-apt_install rabbitmq-server redis-server
+# Turn off a system service a Debian package started: devstack runs its own on the same port,
+# with our configuration (a no-op where apt starts no daemons, as in containers).
+stop_system_service() {
+  if [ -d /run/systemd/system ] && systemctl is-enabled --quiet "$1" 2>/dev/null; then
+    say "Disabling the system's $1 service (devstack starts its own)"
+    as_root systemctl disable --now --quiet "$1"
+  elif [ -x "/etc/init.d/$1" ] && "/etc/init.d/$1" status >/dev/null 2>&1; then
+    say "Stopping the system's $1 service (devstack starts its own)"
+    as_root "/etc/init.d/$1" stop >/dev/null
+    as_root update-rc.d "$1" disable >/dev/null 2>&1 || true
+  fi
+}
+
+# 1. Debian packages: RabbitMQ, Redis and Prometheus (with promtool) servers (apt does not start
+#    daemons here; devstack does).
+apt_install rabbitmq-server redis-server prometheus
+stop_system_service prometheus
 
 # 2. Python virtualenv with the pinned requirements.
 python_bin="${PYTHON:-python3}"

@@ -14,6 +14,7 @@ from servicekit.logging import setup_logging
 from servicekit.mongo import CollectionIndexes
 from servicekit.runtime import Infrastructure
 from servicekit.settings import ServiceSettings
+from servicekit.tracing import flush_spans, instrument_app, setup_tracing
 from servicekit.web import create_service_app
 
 
@@ -36,6 +37,8 @@ def create_service(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Here, not at create time: an app made by a test without its lifespan writes no spans.
+        setup_tracing(settings)
         infra = await Infrastructure.start(settings, spec.indexes)
         try:
             app.state.infra, app.state.ports = infra, spec.build_ports(infra, settings)
@@ -45,10 +48,13 @@ def create_service(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         except BaseException:
             await infra.close()  # wiring failed: close what was opened, then say why
             raise
-        async with infra.running():
-            yield
+        try:
+            async with infra.running():
+                yield
+        finally:
+            flush_spans()
 
-    return create_service_app(
+    app = create_service_app(
         spec.name,
         spec.description,
         __version__,
@@ -58,3 +64,5 @@ def create_service(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         spec.business_errors,
         spec.called_services,
     )
+    instrument_app(app, settings)
+    return app

@@ -101,6 +101,19 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field("INFO", pattern="^(TRACE|DEBUG|INFO|SUCCESS|WARNING|ERROR|CRITICAL)$")
     log_json: bool = False
 
+    # Traces: spans go to an OTLP/HTTP collector at this base URL (e.g. http://127.0.0.1:4318)
+    # when set, else one JSON line per span to <spans_dir>/spans-<service>.jsonl.
+    tracing_enabled: bool = True
+    otel_exporter_otlp_endpoint: str | None = Field(None, pattern="^(https?://.+)?$")
+    spans_dir: str = ".state/logs"  # relative to the working directory (the repository root)
+    spans_max_mb: int = Field(64, ge=1)  # then the file moves to spans-<service>.1.jsonl
+    trace_sample_ratio: float = Field(1.0, ge=0, le=1)  # of the traces that start here
+    # A span for each GET that continues no caller's trace (a client polling an order). Off saves
+    # about half of the spans under polling clients; calls between services keep theirs.
+    trace_reads: bool = True
+    # A span per MongoDB command and Redis call: dozens more per order (and background polls).
+    trace_database: bool = False
+
     @property
     def api_keys(self) -> list[str]:
         """Every key an incoming request may carry."""

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from fastapi.telemetry import TelemetryConfig
 from loguru import logger
 
 from servicekit.http import API_KEY_HEADER, UpstreamError
 from servicekit.metrics import RequestMetrics, metrics_router
 
 _api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def api_key_guard(accepted_keys: Sequence[str]) -> Callable[..., Awaitable[None]]:
@@ -81,6 +83,9 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         max_body_size=max_body_bytes,
+        # FastAPI's own OpenTelemetry spans and metrics start as soon as a tracer provider is
+        # set: servicekit.tracing makes the request spans, Prometheus the metrics.
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     app.include_router(api, dependencies=[Depends(api_key_guard(api_keys))])
     app.include_router(

@@ -37,16 +37,18 @@ async def cancel_order(order_id: str, orders: Orders) -> Order:
 
 async def undo_after_cancel(
     event: OrderCancelled, orders: Orders, deliveries: Deliveries, payments: Payments
-) -> None:
-    """Cancel the delivery booking, and give the money back if the order was paid."""
+) -> bool:
+    """Cancel the delivery booking, and give the money back if the order was paid; False when
+    ignored (an unknown order, or one not cancelled)."""
     order = await orders.load(event.metadata.order_id)
     if order is None or order.status not in ENDED_BY_CANCEL:
-        return
+        return False
     if order.delivery_id:
         delivery_id = order.delivery_id
         await once(order, "delivery_cancelled", lambda: deliveries.cancel(delivery_id), orders)
     if order.was_paid:
         await reimburse_once(order, orders, payments)
+    return True
 
 
 async def reimburse_once(order: Order, orders: Orders, payments: Payments) -> None:

@@ -9,6 +9,7 @@ from loguru import logger
 
 from OrderService.business.models import Order
 from OrderService.business.ports import Orders
+from servicekit.periodic import Periodic
 
 
 @dataclass(eq=False)
@@ -22,7 +23,11 @@ class ChargeDispatcher:
     lease_s: float = 30.0
     name = "charge-sweep"
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False)
-    _sweeper: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._sweeper = Periodic(
+            self.sweep, self.sweep_interval_s, "Charge sweep failed", "charge-sweeper"
+        )
 
     def charge_soon(self, order: Order) -> None:
         """Charge in the background so that placing the order answers at once."""
@@ -47,22 +52,12 @@ class ChargeDispatcher:
 
     @property
     def is_running(self) -> bool:
-        return self._sweeper is not None and not self._sweeper.done()
+        return self._sweeper.is_running
 
     def start(self) -> None:
-        self._sweeper = asyncio.create_task(self._run(), name="charge-sweeper")
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        await self._sweeper.stop()
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=10)
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception as error:
-                logger.warning("Charge sweep failed: {!r}", error)
-            await asyncio.sleep(self.sweep_interval_s)

@@ -20,9 +20,10 @@ async def apply_status(
     orders: Orders,
     follow_up: FollowUp | None = None,
     if_cancelled: FollowUp | None = None,
-) -> None:
+) -> bool:
     """Move the order to `target` and run its `follow_up` (a booking); `if_cancelled` runs
     instead when the order was cancelled meanwhile (a payment that came too late is given back).
+    Returns False when the event is ignored (a duplicate, a late event, an unknown order).
 
     The allowed step is tried first as one conditional write (the common case costs one round
     trip); only when it does not apply is the order read to tell why.
@@ -34,20 +35,21 @@ async def apply_status(
         log.info("Order {} -> {}", moved.history[-2]["status"], target)
         if follow_up is not None:
             await follow_up(moved)
-        return
+        return True
     order = await orders.load(order_id)
     if order is None:
         log.warning("Event {} for an unknown order ignored", target)
-        return
+        return False
     if order.status == OrderStatus.ORDER_CANCELLED and if_cancelled is not None:
         await if_cancelled(order)
-        return
+        return True
     decision = decide(order.status, target)
     if decision.verdict == Verdict.WAIT:
         raise NotReadyYet(decision.reason)
     if decision.verdict == Verdict.APPLY:  # it moved between our two reads: try again
-        await apply_status(report, target, orders, follow_up, if_cancelled)
-    elif order.status == target and follow_up is not None:
+        return await apply_status(report, target, orders, follow_up, if_cancelled)
+    if order.status == target and follow_up is not None:
         await follow_up(order)  # a redelivered event whose follow-up did not finish
-    else:
-        log.info("Event {} ignored: {}", target, decision.reason)
+        return True
+    log.info("Event {} ignored: {}", target, decision.reason)
+    return False

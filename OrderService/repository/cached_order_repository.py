@@ -1,7 +1,7 @@
 """Orders read through the Redis cache and written through to it: the business rules never see
 the cache. Every change of the order is cached (the cache keeps the newest version), and so is
 every order loaded for a decision; the charge schedule (attempts, leases) is not part of what
-readers see and stays in MongoDB only."""
+readers see and stays in MongoDB only. Every status change passes here, so it is counted here."""
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -10,6 +10,7 @@ from typing import Any
 
 from OrderService.business.models import Order, OrderQuery, Page
 from OrderService.repository.mongo_order_repository import MongoOrderRepository
+from OrderService.repository.order_metrics import count_transition
 from OrderService.repository.redis_order_cache import RedisOrderCache
 from servicekit.contracts import Event
 from servicekit.states import Changes, Statuses
@@ -56,7 +57,10 @@ class CachedOrderRepository:
         changes: Changes = None,
         events: Sequence[Event] = (),
     ) -> Order | None:
-        moved = await self._stored.transition(order_id, allowed_from, to, changes, events)
+        allowed = frozenset(allowed_from)
+        moved = await self._stored.transition(order_id, allowed, to, changes, events)
+        if moved is not None and allowed != {to}:  # staying where it is is no step
+            count_transition(moved)
         return await self._cached(moved)
 
     async def update(

@@ -28,6 +28,12 @@ ORDER_INDEXES = CollectionIndexes(
             partialFilterExpression={"idempotency_key": {"$type": "string"}},
         ),
         IndexModel([("charge", ASCENDING), ("charge_next_at", ASCENDING)]),
+        # Paid orders waiting in orderCancelled for their money to come back (stuck_orders.py);
+        # only cancelled orders are in it, so it costs nothing on the way to delivered.
+        IndexModel(
+            [("status", ASCENDING), ("history.status", ASCENDING), ("updated_at", ASCENDING)],
+            partialFilterExpression={"status": "orderCancelled"},
+        ),
         OUTBOX_INDEX,
     ],
 )

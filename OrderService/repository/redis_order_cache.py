@@ -3,15 +3,12 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
-import ujson
 from loguru import logger
 
-from OrderService.business.charge_progress import ChargeProgress
 from OrderService.business.models import Order
-from OrderService.business.state_machine import OrderStatus
+from OrderService.repository.order_cache_format import decode, encode
+from OrderService.repository.order_metrics import ERROR, HIT, MISS, count_cache_request
 from servicekit.cache import RedisCache
 
 KEY_PREFIX = "order:"
@@ -44,27 +41,6 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 """
-
-
-def _encode(order: Order) -> str:
-    def default(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.isoformat()
-        raise TypeError(type(value))
-
-    document = {**order.__dict__, "status": order.status.value, "charge": order.charge.value}
-    return ujson.dumps(document, default=default)
-
-
-def _decode(raw: str) -> Order:
-    document = ujson.loads(raw)
-    document["status"] = OrderStatus(document["status"])
-    document["charge"] = ChargeProgress(document["charge"])
-    for key in ("created_at", "updated_at"):
-        document[key] = datetime.fromisoformat(document[key])
-    for entry in document["history"]:
-        entry["at"] = datetime.fromisoformat(entry["at"])
-    return Order(**document)
 
 
 @dataclass
@@ -101,29 +77,39 @@ class RedisOrderCache:
         self._distrust_until = 0.0
 
     async def get(self, order_id: str) -> Order | None:
+        order, result = await self._read(order_id)
+        count_cache_request(result)
+        return order
+
+    async def _read(self, order_id: str) -> tuple[Order | None, str]:
+        """The cached order and whether it was a hit, a miss (a copy not trusted included) or
+        an error (Redis failed)."""
         now = self._clock()
         if now < self._distrust_until:
-            return None
+            return None, MISS
         suspect = self._suspect.get(order_id)
         if suspect is not None:
             if now - suspect.since < self._ttl_s:
                 await self._replace_suspect_copies()
-                return None
+                return None, MISS
             del self._suspect[order_id]  # every copy it was about has expired
-        raw = await self._cache.get(KEY_PREFIX + order_id)
+        key = KEY_PREFIX + order_id
+        raw = await self._cache.guarded(lambda: self._cache.redis.get(key), _FAILED)
+        if raw is _FAILED:
+            return None, ERROR
         if raw is None or raw == _TOMBSTONE or raw.startswith(_STALE_PREFIX):
-            return None
+            return None, MISS
         try:
-            return _decode(raw)
+            return decode(raw), HIT
         except (ValueError, KeyError, TypeError):
             await self.remove(order_id)  # written by an older version of the code: drop it
-            return None
+            return None, MISS
 
     async def put(self, order: Order) -> None:
         now = self._clock()
         written = await self._cache.guarded(
             lambda: self._put_if_newer(
-                keys=[KEY_PREFIX + order.id], args=[_encode(order), order.version, self._ttl_s]
+                keys=[KEY_PREFIX + order.id], args=[encode(order), order.version, self._ttl_s]
             ),
             _FAILED,
         )

@@ -10,6 +10,7 @@ from OrderService.business import cancel, place, queries
 from OrderService.business.models import OrderQuery, PlaceOrder
 from OrderService.business.state_machine import OrderStatus
 from OrderService.web.schemas import OrderPage, OrderRequest, OrderResponse, order_json
+from servicekit.tracing import tag_current_span
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -40,6 +41,7 @@ async def place_order(
     items = [item.model_dump(mode="json") for item in body.items]
     command = PlaceOrder(str(body.customer_id), items, idempotency_key)
     placed = await place.place_order(command, ports.orders, ports.charges)
+    tag_current_span(placed.order.id)
     response.headers["Location"] = f"/v1/orders/{placed.order.id}"
     return OrderResponse.of(placed.order)
 

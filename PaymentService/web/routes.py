@@ -11,6 +11,7 @@ from PaymentService.business import callbacks, charge, queries, reimburse
 from PaymentService.business.commands import PaymentCommand
 from PaymentService.business.models import Payment
 from PaymentService.business.ports import CardCompany, CustomerBilling, Payments
+from PaymentService.web.metrics import count_callback
 from PaymentService.web.schemas import (
     CallbackAccepted,
     CallbackRequest,
@@ -18,6 +19,7 @@ from PaymentService.web.schemas import (
     PaymentRequest,
     PaymentView,
 )
+from servicekit.tracing import tag_current_span
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 
@@ -40,6 +42,7 @@ async def _accepted(
     payment = await use_case(
         body.command(), ports.payments, ports.customers, ports.card_company, ports.callback_url
     )
+    tag_current_span(payment.order_id)
     return PaymentAccepted.of(payment)
 
 
@@ -58,7 +61,10 @@ async def request_reimbursement(body: PaymentRequest, ports: Ports) -> PaymentAc
 @router.post("/callback", status_code=201, response_model=CallbackAccepted)
 async def card_company_callback(body: CallbackRequest, ports: Ports) -> CallbackAccepted:
     """The card company's result; publishes the matching payment event once."""
-    return CallbackAccepted.of(await callbacks.apply_callback(body.command(), ports.payments))
+    outcome = await callbacks.apply_callback(body.command(), ports.payments)
+    tag_current_span(outcome.payment.order_id)
+    count_callback(body.status, outcome)
+    return CallbackAccepted.of(outcome)
 
 
 @router.get("/{order_id}", response_model=PaymentView, responses={404: {"description": "None"}})

@@ -3,6 +3,7 @@
 from devstack.parts.mongodb import SECANTUS_RS, MongoServer, mongo_server_kind
 from devstack.parts.part import ROOT, STATE, VENV_BIN, Part, http_ok, port_open
 from devstack.parts.prism import MOCKS, PRISM, Prism
+from devstack.parts.prometheus import PROMETHEUS_DIR, Prometheus, render_config
 from devstack.parts.rabbitmq import Epmd, RabbitMQ
 from devstack.parts.redis_server import Redis
 from devstack.parts.service_process import SERVICES, ServiceProcess, services
@@ -10,6 +11,7 @@ from devstack.parts.service_process import SERVICES, ServiceProcess, services
 __all__ = [
     "MOCKS",
     "PRISM",
+    "PROMETHEUS_DIR",
     "ROOT",
     "SECANTUS_RS",
     "SERVICES",
@@ -19,13 +21,16 @@ __all__ = [
     "MongoServer",
     "Part",
     "Prism",
+    "Prometheus",
     "RabbitMQ",
     "Redis",
     "ServiceProcess",
     "http_ok",
     "infrastructure",
     "mongo_server_kind",
+    "monitoring",
     "port_open",
+    "render_config",
     "services",
 ]
 
@@ -38,3 +43,8 @@ def infrastructure(with_mongo: bool = True) -> list[Part]:
     for name, (spec, port) in MOCKS.items():
         parts.append(Prism(name=f"prism-{name}", port=port, spec=spec))
     return parts
+
+
+def monitoring() -> list[Part]:
+    """What watches the stack (for `make up`; the tests start it only where they need it)."""
+    return [Prometheus()]

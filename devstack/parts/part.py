@@ -60,6 +60,9 @@ class Part:
         """Create folders and configuration files before the first start."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
 
+    def refresh(self) -> None:
+        """Bring a running server we started earlier up to date with what this code expects."""
+
     def command(self) -> list[str]:
         raise NotImplementedError
 

@@ -1,8 +1,12 @@
 """RabbitMQ and the Erlang port mapper it needs."""
 
+import os
+import subprocess
 from dataclasses import dataclass
 
 from devstack.parts.part import Part, http_ok, port_open
+
+PLUGINS = ("rabbitmq_management", "rabbitmq_prometheus")
 
 
 @dataclass
@@ -18,11 +22,13 @@ class Epmd(Part):
 
 @dataclass
 class RabbitMQ(Part):
-    """The broker node, its management API on `management_port`, its files under `data_dir`."""
+    """The broker node, its management API on `management_port`, its metrics on `prometheus_port`
+    (`/metrics`; per queue `/metrics/detailed`), its files under `data_dir`."""
 
     name: str = "rabbitmq"
     port: int = 5672
     management_port: int = 15672
+    prometheus_port: int = 15692
     dist_port: int = 25672
     node_name: str = "rabbit@localhost"
     start_timeout_s: float = 90.0
@@ -36,9 +42,25 @@ class RabbitMQ(Part):
             f"management.tcp.ip = 127.0.0.1\n"
             f"management.tcp.port = {self.management_port}\n"
             "loopback_users.guest = true\n"
+            "prometheus.tcp.ip = 127.0.0.1\n"
+            f"prometheus.tcp.port = {self.prometheus_port}\n"
         )
         (self.data_dir / "rabbitmq-env.conf").write_text("")
-        (self.data_dir / "enabled_plugins").write_text("[rabbitmq_management].\n")
+        (self.data_dir / "enabled_plugins").write_text(f"[{','.join(PLUGINS)}].\n")
+
+    def refresh(self) -> None:
+        """A node we started before its metrics were wanted gets its Prometheus plugin now
+        (enabled online, no restart; it listens on every interface until the next start)."""
+        if port_open(self.prometheus_port):
+            return
+        subprocess.run(
+            ["/usr/lib/rabbitmq/bin/rabbitmq-plugins", "enable", *PLUGINS],
+            env={**os.environ, **self.env()},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
 
     def command(self) -> list[str]:
         return ["/usr/lib/rabbitmq/bin/rabbitmq-server"]

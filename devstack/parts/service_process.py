@@ -22,7 +22,14 @@ class ServiceProcess(Part):
         return self.module
 
     def env(self) -> dict[str, str]:
-        return {"PYTHONPATH": str(ROOT), "PORT": str(self.port), **self.extra_env}
+        # Spans go beside the logs of the stack that runs the service (a test's own, or .state).
+        spans_dir = str(self.log_file.parent)
+        return {
+            "PYTHONPATH": str(ROOT),
+            "PORT": str(self.port),
+            "SPANS_DIR": spans_dir,
+            **self.extra_env,
+        }
 
     def ready(self) -> bool:
         return http_ok(f"http://127.0.0.1:{self.port}/health/live")

@@ -1,5 +1,6 @@
 """The process's one robust broker connection and the channel used for publishing."""
 
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -26,6 +27,7 @@ class BrokerConnection:
         self.exchange_name = exchange_name
         self._name = connection_name
         self._opened: _Opened | None = None
+        self._lost_at: float | None = None  # when the connection was lost, until it is back
 
     async def connect(self, timeout_s: float = 10.0) -> None:
         connection = await aio_pika.connect_robust(
@@ -42,7 +44,25 @@ class BrokerConnection:
             await connection.close()  # or it would keep reconnecting in the background
             raise
         self._opened = _Opened(connection, channel, exchange)
+        connection.close_callbacks.add(self._on_lost)
+        connection.reconnect_callbacks.add(self._on_back)
         logger.info("Connected to RabbitMQ, exchange {!r}", self.exchange_name)
+
+    def _on_lost(self, _: object, error: BaseException | None = None) -> None:
+        """One warning per loss (aio-pika's own lines about it are kept at DEBUG)."""
+        if self._opened is None or self._lost_at is not None or error is None:
+            return  # closed by us, or already reported
+        self._lost_at = time.monotonic()
+        logger.warning(
+            "Connection to RabbitMQ lost ({}); reconnecting every 5 s: events wait in the "
+            "outbox and unacked messages come back",
+            _reason(error),
+        )
+
+    def _on_back(self, *_: object) -> None:
+        down_s = time.monotonic() - self._lost_at if self._lost_at is not None else 0.0
+        self._lost_at = None
+        logger.info("Reconnected to RabbitMQ after {:.1f} s", down_s)
 
     def _require_open(self) -> _Opened:
         if self._opened is None:
@@ -83,3 +103,8 @@ class BrokerConnection:
         if self._opened is not None and not self._opened.connection.is_closed:
             await self._opened.connection.close()
         self._opened = None
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).replace("\n", " ")
+    return text[:200] if text else type(error).__name__

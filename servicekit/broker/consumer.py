@@ -1,7 +1,8 @@
 """Consuming a service queue: ack after the handler succeeds, retry with back-off, dead-letter.
 
 The parts: the subscription and its watchdog (`subscription`, `watchdog`), the work in flight
-(`in_flight`), and what becomes of each message (`settlement`).
+(`in_flight`), and what becomes of each message (`settlement`, `failures`); each message's
+consume span (`spans`) and the consumer's Prometheus metrics (`metrics`).
 """
 
 import asyncio
@@ -11,6 +12,7 @@ from loguru import logger
 
 from servicekit.broker.connection import BrokerConnection
 from servicekit.broker.in_flight import InFlight
+from servicekit.broker.metrics import in_flight_gauge, track_subscription
 from servicekit.broker.publisher import EventPublisher
 from servicekit.broker.settlement import MessageHandler, Settlement
 from servicekit.broker.subscription import Subscription
@@ -34,8 +36,9 @@ class QueueConsumer:
         check_interval_s: float = 5.0,
     ) -> None:
         self._settlement = Settlement(publisher, queue, handler)
-        self._in_flight = InFlight()
+        self._in_flight = InFlight(in_flight_gauge(queue.name))
         self._subscription = Subscription(broker, queue, prefetch_count, self._on_message)
+        track_subscription(queue.name, self._subscription)
         self._watchdog = SubscriptionWatchdog(self._subscription, check_interval_s)
 
     @property

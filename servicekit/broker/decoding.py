@@ -23,6 +23,11 @@ def attempt(headers: dict[str, Any]) -> int:
         return 0
 
 
+def original_routing_key(raw: AbstractIncomingMessage) -> str:
+    """The key the message was first sent with (a retry copy comes back by its queue's name)."""
+    return str((raw.headers or {}).get(ROUTING_KEY_HEADER) or raw.routing_key or "")
+
+
 def decode(raw: AbstractIncomingMessage) -> InboundMessage:
     try:
         body = ujson.loads(raw.body)
@@ -32,7 +37,7 @@ def decode(raw: AbstractIncomingMessage) -> InboundMessage:
         raise MalformedMessage(f"body is a JSON {type(body).__name__}, not an object")
     headers = dict(raw.headers or {})
     return InboundMessage(
-        routing_key=str(headers.get(ROUTING_KEY_HEADER) or raw.routing_key or ""),
+        routing_key=original_routing_key(raw),
         body=body,
         message_id=raw.message_id,
         attempt=attempt(headers),

@@ -9,9 +9,19 @@ import ujson
 from aio_pika.abc import AbstractMessage
 from aio_pika.exceptions import AMQPError, DeliveryError, PublishError
 from loguru import logger
+from opentelemetry.trace import Span, Tracer
 
 from servicekit.broker.connection import BrokerConnection
 from servicekit.broker.errors import BrokerUnavailable, UnroutableMessage
+from servicekit.broker.metrics import CONFIRMED, UNAVAILABLE, UNROUTABLE, count_published
+from servicekit.broker.spans import (
+    MESSAGE_ID,
+    OUTCOME,
+    default_tracer,
+    order_id_of,
+    publish_span,
+    with_trace_context,
+)
 
 
 def build_message(
@@ -46,11 +56,21 @@ def copy_message(raw: AbstractMessage, headers: dict[str, Any]) -> aio_pika.Mess
 
 
 class EventPublisher:
-    """Publishes to the topic exchange (or a queue by name) and waits for the broker's confirm."""
+    """Publishes to the topic exchange (or a queue by name) and waits for the broker's confirm.
 
-    def __init__(self, broker: BrokerConnection, confirm_timeout_s: float = 5.0) -> None:
+    Each publish runs in a `publish <routing key>` span whose context the message carries in its
+    headers, and is counted by outcome (`messages_published_total`).
+    """
+
+    def __init__(
+        self,
+        broker: BrokerConnection,
+        confirm_timeout_s: float = 5.0,
+        tracer: Tracer | None = None,
+    ) -> None:
         self._broker = broker
         self._timeout_s = confirm_timeout_s
+        self.tracer = tracer or default_tracer()  # the consumers' spans come from it too
 
     async def publish(
         self,
@@ -60,23 +80,47 @@ class EventPublisher:
         headers: dict[str, Any] | None = None,
     ) -> str:
         """Publish an event and return its id; raises UnroutableMessage or BrokerUnavailable."""
-        message = build_message(body, message_id, headers)
-        await self._send(self._broker.exchange, message, routing_key)
+        destination = self._broker.exchange_name
+        with publish_span(self.tracer, routing_key, destination, order_id_of(body)) as span:
+            message = build_message(body, message_id, with_trace_context(headers))
+            await self._send(span, message, routing_key, to_queue=False)
         return message.message_id or ""
 
     async def publish_to_queue(
         self, queue: str, body: dict[str, Any], headers: dict[str, Any] | None = None
     ) -> str:
         """Send straight to a queue by name through the default exchange (scripts, retries)."""
-        message = build_message(body, headers=headers)
-        await self._send(self._broker.channel.default_exchange, message, queue)
+        with publish_span(self.tracer, queue, queue, order_id_of(body)) as span:
+            message = build_message(body, headers=with_trace_context(headers))
+            await self._send(span, message, queue, to_queue=True)
         return message.message_id or ""
 
-    async def forward(self, queue: str, message: aio_pika.Message) -> None:
-        """Send an already built message to a queue by name (retry and dead-letter copies)."""
-        await self._send(self._broker.channel.default_exchange, message, queue)
+    async def forward(
+        self, queue: str, message: aio_pika.Message, order_id: str | None = None
+    ) -> None:
+        """Send an already built message to a queue by name (retry and dead-letter copies); its
+        headers are sent as they are (a copy stays in the trace of the message it copies)."""
+        with publish_span(self.tracer, queue, queue, order_id) as span:
+            await self._send(span, message, queue, to_queue=True)
 
-    async def _send(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
+    async def _send(
+        self, span: Span, message: aio_pika.Message, routing_key: str, to_queue: bool
+    ) -> None:
+        if message.message_id:
+            span.set_attribute(MESSAGE_ID, message.message_id)
+        outcome = UNAVAILABLE
+        try:
+            await self._confirmed(message, routing_key, to_queue)
+            outcome = CONFIRMED
+        except UnroutableMessage:
+            outcome = UNROUTABLE
+            raise
+        finally:
+            span.set_attribute(OUTCOME, outcome)
+            count_published(routing_key, outcome)
+
+    async def _confirmed(self, message: aio_pika.Message, routing_key: str, to_queue: bool) -> None:
+        exchange = self._broker.channel.default_exchange if to_queue else self._broker.exchange
         if not self._broker.is_connected:  # fail fast instead of waiting for the confirm timeout
             raise BrokerUnavailable(f"could not publish {routing_key!r}: not connected to RabbitMQ")
         try:

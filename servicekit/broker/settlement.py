@@ -1,32 +1,33 @@
 """What becomes of a delivered message: acked once its handler succeeded; on failure a copy goes
-to the next retry queue (or, malformed or out of retries, the dead-letter queue), then acked."""
+to the next retry queue (or, malformed or out of retries, the dead-letter queue), then acked.
+
+Each delivery is handled inside its consume span (a child of the trace context in its headers,
+so the handler's log lines and calls join the trace) and counted by how it was settled.
+"""
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from loguru import logger
+from opentelemetry.trace import Span
 from pydantic import ValidationError
 
-from servicekit.broker.decoding import (
-    ATTEMPT_HEADER,
-    EXCHANGE_HEADER,
-    REASON_HEADER,
-    ROUTING_KEY_HEADER,
-    attempt,
-    decode,
-    order_id,
-)
+from servicekit.broker.decoding import attempt, decode, original_routing_key
 from servicekit.broker.errors import BrokerUnavailable, MalformedMessage, UnroutableMessage
+from servicekit.broker.failures import route_failure
 from servicekit.broker.messages import InboundMessage
+from servicekit.broker.metrics import ACK, IGNORED, RETRY, count_consumed, observe_handling
 from servicekit.broker.publisher import EventPublisher
+from servicekit.broker.spans import ORDER_ID, consume_span, order_id_of, settled
 from servicekit.broker.topology import ServiceQueue
 
-MessageHandler = Callable[[InboundMessage], Awaitable[None]]
+# A handler that returns False ignored the message (a duplicate, a late event): it is acked and
+# counted as ignored. Any other result counts as handled.
+MessageHandler = Callable[[InboundMessage], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -38,82 +39,75 @@ class Settlement:
     handler: MessageHandler
 
     async def run(self, raw: AbstractIncomingMessage) -> None:
-        try:
-            await self._process(raw)
-        except Exception as error:
-            # Even moving a failed message failed: never leave it unacked (it would hold a
-            # prefetch slot for good); give it back to the queue after a pause.
-            logger.opt(exception=error).error("Could not settle message {}", raw.message_id)
-            await asyncio.sleep(1.0)
-            await nack(raw)
+        headers = raw.headers or {}
+        routing_key = original_routing_key(raw)
+        with consume_span(
+            self.publisher.tracer,
+            headers,
+            self.queue.name,
+            routing_key,
+            raw.message_id,
+            attempt(headers),
+        ) as span:
+            try:
+                outcome = await self._process(raw, routing_key, span)
+            except Exception as error:
+                # Even moving a failed message failed: never leave it unacked (it would hold a
+                # prefetch slot for good); give it back to the queue after a pause.
+                logger.opt(exception=error).error("Could not settle message {}", raw.message_id)
+                await asyncio.sleep(1.0)
+                await nack(raw)
+                outcome = RETRY
+            settled(span, outcome, failed=outcome not in (ACK, IGNORED))
+        count_consumed(self.queue.name, routing_key, outcome)
 
-    async def _process(self, raw: AbstractIncomingMessage) -> None:
+    async def _process(self, raw: AbstractIncomingMessage, routing_key: str, span: Span) -> str:
         try:
-            await self.handler(decode(raw))
+            result = await self._handle(raw, routing_key, span)
         except (MalformedMessage, ValidationError) as error:
-            await self._settle_failure(raw, f"malformed: {_short(error)}", retry=False)
+            return await self._settle_failure(raw, f"malformed: {_short(error)}", retry=False)
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            await self._settle_failure(raw, f"{type(error).__name__}: {_short(error)}", retry=True)
-        else:
-            await ack(raw)
+            reason = f"{type(error).__name__}: {_short(error)}"
+            return await self._settle_failure(raw, reason, retry=True)
+        await ack(raw)
+        return IGNORED if result is False else ACK
 
-    async def _settle_failure(self, raw: AbstractIncomingMessage, reason: str, retry: bool) -> None:
-        target, headers = self._route_failure(raw, reason, retry)
+    async def _handle(self, raw: AbstractIncomingMessage, routing_key: str, span: Span) -> object:
+        began = time.perf_counter()
+        try:
+            message = decode(raw)
+            order_id = order_id_of(message.body)
+            if order_id:
+                span.set_attribute(ORDER_ID, order_id)
+            return await self.handler(message)
+        finally:
+            observe_handling(self.queue.name, routing_key, time.perf_counter() - began)
+
+    async def _settle_failure(self, raw: AbstractIncomingMessage, reason: str, retry: bool) -> str:
+        """Park a copy of the failed message, then ack it; the outcome to count."""
+        failure = route_failure(self.queue, raw, reason, retry)
         copy = aio_pika.Message(
             body=raw.body,
-            headers=headers,
+            headers=failure.headers,
             content_type=raw.content_type,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             message_id=raw.message_id,
             timestamp=raw.timestamp,
         )
         try:
-            await self.publisher.forward(target, copy)
+            await self.publisher.forward(failure.target, copy, failure.order_id)
         except (BrokerUnavailable, UnroutableMessage) as error:
             # Could not park the copy: leave the original on the queue to try again later.
-            logger.error("Could not move message {} to {}: {}", raw.message_id, target, error)
+            logger.error(
+                "Could not move message {} to {}: {}", raw.message_id, failure.target, error
+            )
             await asyncio.sleep(1.0)
             await nack(raw)
-            return
+            return RETRY
         await ack(raw)
-
-    def _route_failure(
-        self, raw: AbstractIncomingMessage, reason: str, retry: bool
-    ) -> tuple[str, dict[str, Any]]:
-        """The queue a failed message's copy goes to (the next retry or the dead letters), and
-        the copy's headers saying why and how often."""
-        headers: dict[str, Any] = dict(raw.headers or {})
-        attempts = attempt(headers)
-        headers.setdefault(ROUTING_KEY_HEADER, raw.routing_key or "")
-        headers.setdefault(EXCHANGE_HEADER, raw.exchange or "")
-        order_log = logger.bind(order_id=order_id(raw) or None)
-        if retry and attempts < self.queue.max_retries:
-            target = self.queue.retry_queue(attempts)
-            headers[ATTEMPT_HEADER] = attempts + 1
-            headers[REASON_HEADER] = reason
-            order_log.warning(
-                "Message {} on {!r} failed ({}), retry {}/{} via {}",
-                raw.message_id,
-                headers[ROUTING_KEY_HEADER],
-                reason,
-                attempts + 1,
-                self.queue.max_retries,
-                target,
-            )
-            return target, headers
-        target = self.queue.dead_letter_queue
-        headers[REASON_HEADER] = reason if not retry else f"{reason} (after {attempts} retries)"
-        headers["x-failed-at"] = datetime.now(UTC).isoformat()
-        order_log.error(
-            "Message {} on {!r} dead-lettered to {}: {}",
-            raw.message_id,
-            headers[ROUTING_KEY_HEADER],
-            target,
-            headers[REASON_HEADER],
-        )
-        return target, headers
+        return failure.outcome
 
 
 async def ack(raw: AbstractIncomingMessage) -> None:

@@ -1,7 +1,8 @@
 """Typed subscribers: one table per service from routing key to (message model, handler).
 
 The body is validated once against the route's model and the handler gets the model, never a
-dict; a body that does not fit is malformed (dead-lettered at once, see the consumer).
+dict; a body that does not fit is malformed (dead-lettered at once, see the consumer). What the
+route's handler returns is the consumer's answer: False means the message was ignored.
 """
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,13 +32,12 @@ def subscriber(routes: Routes, one_at_a_time_per_order: bool = True) -> MessageH
     order this instance received them (prefetch still lets many orders be handled at once)."""
     per_order = KeyedLock() if one_at_a_time_per_order else None
 
-    async def handle(message: InboundMessage) -> None:
+    async def handle(message: InboundMessage) -> object:
         route = routes[route_key(message, routes)]
         typed = route.model.model_validate(message.body)
         if per_order is None:
-            await route.handle(typed)
-            return
+            return await route.handle(typed)
         async with per_order.hold(typed.metadata.order_id):
-            await route.handle(typed)
+            return await route.handle(typed)
 
     return handle

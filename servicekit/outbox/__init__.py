@@ -10,6 +10,10 @@ What the fast path could not publish (broker down, no queue bound yet, process k
 relay's sweep finds through a partial index holding only documents with pending events, so its
 cost does not grow with the collection: nothing stored is left unpublished. A process that dies
 between publishing and marking publishes that event again later; consumers are idempotent.
+Each event record keeps the trace context of the change that stored it (`trace`, a W3C
+carrier); the relay publishes the event inside it, at once or from the sweep, so the message
+joins the trace of the request that caused it. The relay also keeps the backlog gauges
+(`outbox_events_waiting`, `outbox_oldest_event_age_seconds`, see `metrics`).
 """
 
 from servicekit.outbox.records import (

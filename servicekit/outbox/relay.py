@@ -11,13 +11,15 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from servicekit.broker import BrokerUnavailable, EventPublisher, UnroutableMessage
 from servicekit.outbox.marks import PublishedMarks
+from servicekit.outbox.metrics import OutboxBacklog
 from servicekit.outbox.records import order_id, publish_record
 from servicekit.outbox.sweep import OutboxSweep
 
 
 class OutboxRelay:
     """Publishes the events stored in one collection's documents: right after each write, and
-    in a background sweep for what that could not publish."""
+    in a background sweep for what that could not publish; measures the backlog every
+    `backlog_interval_s` (the outbox gauges)."""
 
     name = "outbox-relay"
 
@@ -32,6 +34,7 @@ class OutboxRelay:
         unroutable_attempts: int = 4,
         mark_interval_s: float = 0.05,
         sweep_batch: int = 100,
+        backlog_interval_s: float = 5.0,
     ) -> None:
         self.source = source
         self._publisher = publisher
@@ -47,6 +50,7 @@ class OutboxRelay:
             unroutable_attempts=unroutable_attempts,
             batch=sweep_batch,
         )
+        self._backlog = OutboxBacklog(collection, source, backlog_interval_s)
         self._tasks: list[asyncio.Task[None]] = []
         self._publishing: set[asyncio.Task[None]] = set()
 
@@ -81,6 +85,10 @@ class OutboxRelay:
         """Publish the due events of every document of this source; returns how many."""
         return await self._sweeper.sweep()
 
+    async def measure_backlog(self) -> tuple[int, float]:
+        """Update the outbox gauges now; returns (events waiting, age of the oldest in s)."""
+        return await self._backlog.measure()
+
     def retry_now(self) -> None:
         """Publish every waiting event at the next sweep (the broker is back)."""
         self._sweeper.retry_now()
@@ -93,6 +101,7 @@ class OutboxRelay:
         self._tasks = [
             asyncio.create_task(self._sweeper.run_forever(), name="outbox-sweep"),
             asyncio.create_task(self._marks.flush_forever(), name="outbox-marks"),
+            asyncio.create_task(self._backlog.run_forever(), name="outbox-backlog"),
         ]
 
     async def drain(self, timeout_s: float = 5.0) -> None:

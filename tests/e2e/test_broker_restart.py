@@ -57,3 +57,18 @@ async def test_orders_survive_a_broker_restart_mid_flight(
         await asyncio.to_thread(broker.up)
         returncode, output = await asyncio.wait_for(finished, 400)
     await all_60_ended_as_expected(returncode, output, mongo, since, system.exchange)
+    for part in (system.order, system.payment, system.distance):
+        _one_clear_warning_per_reconnect(part.log_file.read_text())
+
+
+def _one_clear_warning_per_reconnect(log: str) -> None:
+    """aio-pika's and aiormq's errors about the lost connection are kept out of the log; our own
+    warning says it once, and an info line says when it is back."""
+    library_errors = [
+        line
+        for line in log.splitlines()
+        if ("| ERROR" in line or "| WARNING" in line) and ("aiormq" in line or "aio_pika" in line)
+    ]
+    assert library_errors == []
+    assert log.count("Connection to RabbitMQ lost") == 1
+    assert log.count("Reconnected to RabbitMQ after") == 1

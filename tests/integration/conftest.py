@@ -110,6 +110,7 @@ def private_rabbitmq(state: Path, name: str = "rabbitmq-private") -> RabbitMQ:
         name=name,
         port=free_port(),
         management_port=free_port(),
+        prometheus_port=free_port(),
         dist_port=free_port(),
         node_name=f"rabbit-{uuid.uuid4().hex[:6]}@localhost",
         state=state,

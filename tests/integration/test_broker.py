@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import aio_pika
 import pytest
 import ujson
+from prometheus_client import REGISTRY
 
 from devstack.stack import Stack
 from servicekit.broker import (
@@ -299,8 +300,10 @@ async def test_consumer_and_publisher_carry_on_after_a_broker_restart(private_st
         await consumer.start()
         await publisher.publish("order.created", status_body("before"))
         await wait_for(lambda: handled == ["before"], what="the message before the restart")
+        assert subscribed(queue.name) == 1
 
         server.down()
+        await wait_for(lambda: subscribed(queue.name) == 0, what="consumer_subscribed 0")
         server.up()
 
         async def published_after_restart() -> bool:
@@ -321,11 +324,17 @@ async def test_consumer_and_publisher_carry_on_after_a_broker_restart(private_st
             what="the message after the restart",
         )
         await wait_for(lambda: consumer.is_running, what="the consumer to report itself running")
+        assert subscribed(queue.name) == 1
         assert await consumer_count(connection, queue.name) == 1  # restored, not doubled
         await consumer.stop()
     finally:
         await connection.close()
         server.down()
+
+
+def subscribed(queue: str) -> float | None:
+    """The `consumer_subscribed` gauge of `queue` in this process."""
+    return REGISTRY.get_sample_value("consumer_subscribed", {"queue": queue})
 
 
 async def consumer_count(broker: BrokerConnection, name: str) -> int:

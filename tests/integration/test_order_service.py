@@ -7,6 +7,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import aio_pika
@@ -17,7 +18,7 @@ from devstack.parts import Redis as RedisServer
 from devstack.parts import ServiceProcess
 from devstack.stack import Stack
 from OrderService.business.models import Order, order_event
-from OrderService.business.state_machine import OrderStatus
+from OrderService.business.state_machine import FINAL, OrderStatus
 from OrderService.repository.mongo_order_repository import MongoOrderRepository
 from servicekit.document_store import DocumentStore
 from servicekit.mongo import MongoEngine
@@ -26,6 +27,7 @@ from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
 from tests.conftest import TEST_API_KEY
 from tests.integration.conftest import free_port, wait_for
+from tests.integration.metrics import samples, scrape, total
 from tests.integration.services import (
     delete_service_queues,
     service_env,
@@ -474,3 +476,51 @@ async def test_concurrent_updates_of_one_order_lose_nothing(mongo: MongoEngine) 
     assert [entry["status"] for entry in stored.history] == ["paymentPaid"]
     assert (stored.distance_km, stored.estimated_delivery_minutes) == (3.2, 21.0)
     assert stored.version == 4  # created 1, + one transition, + two field updates
+
+
+STEPS = list(pairwise(FULL_HISTORY))
+
+
+def steps_counted(texts: list[str]) -> list[float]:
+    """Each step of FULL_HISTORY as counted, then the number of delivered life times."""
+    counted = [
+        total(texts, "order_transitions_total", from_status=a, to_status=b) for a, b in STEPS
+    ]
+    return [*counted, total(texts, "order_life_seconds_count", end_status="delivered")]
+
+
+async def test_metrics_count_each_step_of_a_delivered_order_once_and_its_life_time(
+    customer, card_company, reporter, order_services
+) -> None:
+    before = steps_counted(await scrape(order_services))
+    await drive_to_delivered(customer, card_company, reporter)
+    expected = [count + 1 for count in before]
+    now: list[float] = []
+
+    async def all_counted() -> bool:
+        now[:] = steps_counted(await scrape(order_services))
+        return all(a >= b for a, b in zip(now, expected, strict=True))
+
+    await wait_for(all_counted, what=f"every step counted: {STEPS}")
+    assert now == expected  # each once: by one instance or the other, never by both
+
+
+async def test_metrics_count_reading_a_cached_order_as_a_hit(customer, order_services) -> None:
+    order = await customer.place()
+    first = order_services[:1]  # the instance the customer talks to
+    before = total(await scrape(first), "order_cache_requests_total", result="hit")
+    assert (await customer.get(order["id"]))["id"] == order["id"]
+    assert total(await scrape(first), "order_cache_requests_total", result="hit") == before + 1
+
+
+async def test_every_instance_sets_the_stuck_gauge_of_every_status_an_order_waits_in(
+    order_services,
+) -> None:
+    waiting = {status.value for status in set(OrderStatus) - FINAL}
+
+    async def gauges_set() -> bool:
+        texts = await scrape(order_services)
+        shown = [{labels["status"] for labels, _ in samples(t, "orders_stuck")} for t in texts]
+        return all(statuses == waiting for statuses in shown)
+
+    await wait_for(gauges_set, what=f"orders_stuck for each of {sorted(waiting)}")

@@ -17,6 +17,7 @@ from servicekit.outbox import PENDING, count_pending
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from tests.integration.conftest import free_port, private_rabbitmq, wait_for
+from tests.integration.metrics import scrape, total
 from tests.integration.services import (
     EventWatcher,
     api,
@@ -154,6 +155,26 @@ async def test_duplicate_callback_publishes_no_second_event(
     await events.wait_for(1)
     await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentPaid"]
+
+
+def callbacks_counted(texts: list[str]) -> list[float]:
+    return [
+        total(texts, "payment_callbacks_total", status="paymentPaid", duplicate=duplicate)
+        for duplicate in ("false", "true")
+    ]
+
+
+async def test_metrics_count_callbacks_by_status_and_whether_a_duplicate(
+    payment_service: ServiceProcess,
+) -> None:
+    before = callbacks_counted(await scrape([payment_service]))
+    _, payment_id = await pay_and_confirm(payment_service)
+    async with api(payment_service) as client:
+        again = str(uuid.uuid4())  # the same result with another transaction: a duplicate
+        callback = {"status": "paymentPaid", "caller_id": payment_id, "transaction_id": again}
+        assert (await client.post("/v1/payments/callback", json=callback)).status_code == 201
+    after = callbacks_counted(await scrape([payment_service]))
+    assert after == [before[0] + 1, before[1] + 1]
 
 
 async def test_repeated_payment_request_answers_202_and_charges_once(

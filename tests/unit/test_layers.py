@@ -1,5 +1,6 @@
 """The business layers stay free of the technologies their adapters use: importing every
-business module of a service loads no FastAPI, RabbitMQ, MongoDB, Redis or HTTP client."""
+business module of a service loads no FastAPI, RabbitMQ, MongoDB, Redis, HTTP client or
+Prometheus client."""
 
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ADAPTER_LIBRARIES = ["fastapi", "aio_pika", "pymongo", "redis", "httpx"]
+ADAPTER_LIBRARIES = ["fastapi", "aio_pika", "pymongo", "redis", "httpx", "prometheus_client"]
 
 
 @pytest.mark.parametrize("service", ["OrderService", "PaymentService", "DistanceService"])

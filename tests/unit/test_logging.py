@@ -21,3 +21,20 @@ def test_standard_logging_and_order_ids_go_through_loguru() -> None:
         "OrderService | Started server process\n",
         "OrderService | order=o-1 | order placed\n",
     ]
+
+
+def test_the_broker_libraries_reconnect_errors_are_kept_at_debug() -> None:
+    setup_logging("OrderService", level="INFO")
+    lines: list[str] = []
+    sink = logger.add(lines.append, format="{level} | {message}", level="DEBUG")
+    try:
+        logging.getLogger("aiormq.connection").error(
+            'Unexpected connection close from remote "amqp://guest:******@127.0.0.1:5672/"'
+        )
+        logging.getLogger("aio_pika.tools").error(
+            "Callback <OneShotCallback: cb=<bound method RobustChannel._on_close of x>> error"
+        )
+        logging.getLogger("aio_pika.queue").error("Something else went wrong")
+    finally:
+        logger.remove(sink)
+    assert [line.split(" | ")[0] for line in lines] == ["DEBUG", "DEBUG", "ERROR"]
