@@ -110,7 +110,7 @@ class ServiceSettings(BaseSettings):
     trace_sample_ratio: float = Field(1.0, ge=0, le=1)  # of the traces that start here
     # A span for each GET that continues no caller's trace (a client polling an order). Off saves
     # about half of the spans under polling clients; calls between services keep theirs.
-    trace_reads: bool = True
+    trace_reads: bool = False
     # A span per MongoDB command and Redis call: dozens more per order (and background polls).
     trace_database: bool = False
 
