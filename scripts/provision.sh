@@ -35,8 +35,8 @@ stop_system_service() {
 }
 
 # 1. Debian packages: RabbitMQ, Redis and Prometheus (with promtool) servers (apt does not start
-#    daemons here; devstack does).
-apt_install rabbitmq-server redis-server prometheus
+#    daemons here; devstack does), and Chromium for the headless browser test of /docs.
+apt_install rabbitmq-server redis-server prometheus chromium
 stop_system_service prometheus
 
 # 2. Python virtualenv with the pinned requirements.
@@ -60,6 +60,18 @@ if [ ! -x mocks/node_modules/.bin/prism ] || [ "$(cat mocks/node_modules/.instal
   say "Installing Prism (npm ci in mocks/)"
   (cd mocks && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   echo "$wanted" > mocks/node_modules/.installed
+fi
+
+# 3b. Swagger UI and ReDoc, served by every service at /docs (pinned in
+#     servicekit/docs_assets/package-lock.json). --ignore-scripts: the assets need no install
+#     scripts (swagger-ui-dist's would only send usage analytics); --omit=peer: only ReDoc's
+#     standalone bundle is served, not its React library build.
+wanted="$(sha256sum servicekit/docs_assets/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat servicekit/docs_assets/node_modules/.installed 2>/dev/null)" != "$wanted" ]; then
+  say "Installing Swagger UI and ReDoc (npm ci in servicekit/docs_assets/)"
+  (cd servicekit/docs_assets && npm ci --no-audit --no-fund --ignore-scripts --omit=peer \
+    --loglevel=error >/dev/null)
+  echo "$wanted" > servicekit/docs_assets/node_modules/.installed
 fi
 
 # 4. The local MongoDB-compatible server: SecantusDB's Rust server, built once per machine with

@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader
 from fastapi.telemetry import TelemetryConfig
 from loguru import logger
 
+from servicekit.api_docs import mount_api_docs
 from servicekit.http import API_KEY_HEADER, UpstreamError
 from servicekit.metrics import RequestMetrics, metrics_router
 
@@ -86,7 +87,10 @@ def create_service_app(
         # FastAPI's own OpenTelemetry spans and metrics start as soon as a tracer provider is
         # set: servicekit.tracing makes the request spans, Prometheus the metrics.
         telemetry=NO_NATIVE_TELEMETRY,
+        docs_url=None,  # served by mount_api_docs from local assets, not from a CDN
+        redoc_url=None,
     )
+    mount_api_docs(app)
     app.include_router(api, dependencies=[Depends(api_key_guard(api_keys))])
     app.include_router(
         health_router(

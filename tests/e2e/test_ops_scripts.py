@@ -116,6 +116,39 @@ async def test_send_status_moves_an_order_on(system, parties) -> None:
     assert unknown.returncode == 1 and "no order" in unknown.stderr
 
 
+async def test_send_status_refuses_a_status_the_order_is_not_ready_for_unless_forced(
+    system, parties, channel, test_queue
+) -> None:
+    customer, _ = parties
+    order = await customer.place()
+    refused = ops(system, "send_status", order["id"], "delivered", "--to-queue", test_queue)
+    assert refused.returncode == 3
+    assert f"order {order['id']} is created: delivered comes later" in refused.stderr
+    assert "nothing sent" in refused.stderr and "Sent" not in refused.stdout
+    assert await depth(channel, test_queue) == 0
+    assert (await customer.get(order["id"]))["status"] == "created"
+    forced = ops(
+        system, "send_status", order["id"], "delivered", "--to-queue", test_queue, "--force"
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert "sending anyway (--force)" in forced.stdout
+    assert f"Sent delivered for order {order['id']} via {test_queue!r}" in forced.stdout
+    assert await depth(channel, test_queue) == 1
+
+
+async def test_send_status_to_an_unknown_order_needs_the_customer_and_force(
+    system, channel, test_queue
+) -> None:
+    order_id, customer_id = str(uuid.uuid4()), str(uuid.uuid4())
+    args = [order_id, "cookingMeal", "--customer-id", customer_id, "--to-queue", test_queue]
+    refused = ops(system, "send_status", *args)
+    assert refused.returncode == 3 and "would ignore" in refused.stderr
+    assert await depth(channel, test_queue) == 0
+    forced = ops(system, "send_status", *args, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert await depth(channel, test_queue) == 1
+
+
 async def test_seed_service_urls_writes_the_configured_urls(system, mongo: MongoEngine) -> None:
     urls = ujson.dumps({"OpsTestService": "http://127.0.0.1:9/"})
     result = ops(system, "seed_service_urls", SERVICE_URLS=urls)
