@@ -9,10 +9,6 @@ from typing import Any
 
 import ujson
 
-# Spans of these kinds of work are details of a step (a database command, a cache call), shown
-# only with --all.
-DETAIL_PREFIXES = ("mongodb", "redis", "find", "insert", "update", "delete", "aggregate")
-
 
 @dataclass(frozen=True)
 class Step:
@@ -69,14 +65,14 @@ def _time(text: str) -> datetime:
 
 def _http(span: dict[str, Any]) -> str | None:
     attributes = span.get("attributes", {})
-    method = attributes.get("http.request.method") or attributes.get("http.method")
+    method = attributes.get("http.request.method")
     if not method:
         return None
-    status = attributes.get("http.response.status_code") or attributes.get("http.status_code")
+    status = attributes.get("http.response.status_code")
     if span.get("kind") == "SERVER":
         route = attributes.get("http.route") or attributes.get("url.path") or span["name"]
         return f"answered {method} {route} -> {status}"
-    url = attributes.get("url.full") or attributes.get("http.url") or span["name"]
+    url = attributes.get("url.full") or span["name"]
     return f"called {method} {url} -> {status}"
 
 
@@ -96,12 +92,10 @@ def _messaging(span: dict[str, Any]) -> str | None:
 
 def span_step(span: dict[str, Any], details: bool = False) -> Step | None:
     what = _messaging(span) or _http(span)
-    if what is None:
+    if what is None:  # a database or cache call (with TRACE_DATABASE): shown with --all
         if not details:
             return None
         what = span["name"]
-    elif not details and span["name"].lower().startswith(DETAIL_PREFIXES):
-        return None
     return Step(_time(span["start"]), span.get("service", "?"), what, span.get("trace_id", ""))
 
 

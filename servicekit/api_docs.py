@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 
 NODE_MODULES = Path(__file__).parent / "docs_assets" / "node_modules"
 ASSETS_URL = "/docs-assets"
-# URL folder -> the installed folder it serves: only the files the pages load, not node_modules.
 # URL folder -> the installed folder it serves: only what the pages load, not node_modules.
 ASSET_FOLDERS = {"swagger-ui": Path("swagger-ui-dist"), "redoc": Path("redoc/bundles")}
 REQUIRED_FILES = [

@@ -42,8 +42,9 @@ class RedisCache:
         """False while the last attempt failed and the pause has not elapsed."""
         return not self._down
 
-    async def get(self, key: str) -> str | None:
-        return await self.guarded(lambda: self.redis.get(key), None)
+    async def get(self, key: str, fallback: T | None = None) -> str | T | None:
+        """The cached value, None for a miss, `fallback` when Redis failed."""
+        return await self.guarded(lambda: self.redis.get(key), fallback)
 
     async def set(self, key: str, value: str, ttl_s: int) -> None:
         await self.guarded(lambda: self.redis.set(key, value, ex=ttl_s), None)

@@ -12,6 +12,8 @@ import httpx
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode, Tracer
 
+from servicekit.server_spans import UNTRACED_PATHS
+
 Send = Callable[[httpx.AsyncHTTPTransport, httpx.Request], Awaitable[httpx.Response]]
 
 
@@ -22,6 +24,8 @@ def traced(send: Send, tracer: Tracer) -> Send:
         transport: httpx.AsyncHTTPTransport, request: httpx.Request
     ) -> httpx.Response:
         url = request.url
+        if url.path in UNTRACED_PATHS:  # health probes, as on the server side
+            return await send(transport, request)
         attributes = {
             "http.request.method": request.method,
             "url.full": str(url),

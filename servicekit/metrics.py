@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client.metrics import MetricWrapperBase
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter(
@@ -52,8 +53,8 @@ class RequestMetrics:
             await self.app(scope, receive, send_status)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - began)
+            labelled(HTTP_REQUESTS, scope["method"], route, str(status)).inc()
+            labelled(HTTP_LATENCY, scope["method"], route).observe(time.perf_counter() - began)
 
 
 def metrics_router() -> APIRouter:
@@ -68,4 +69,17 @@ def metrics_router() -> APIRouter:
 
 def count_call(service: str, method: str, outcome: Any) -> None:
     """One call to `service` ended with `outcome` (a status code or an error kind)."""
-    CALLS.labels(service, method, str(outcome)).inc()
+    labelled(CALLS, service, method, str(outcome)).inc()
+
+
+_children: dict[tuple[MetricWrapperBase, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: MetricWrapperBase, *labels: str) -> Any:
+    """`metric.labels(*labels)`, looked up once per label set (it is on every request and
+    message; prometheus-client's own lookup takes a lock and validates the labels each time)."""
+    key = (metric, labels)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*labels)
+    return child

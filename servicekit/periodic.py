@@ -16,6 +16,7 @@ class Periodic:
     interval_s: float
     failure: str
     task_name: str = "periodic"
+    failure_level: str = "WARNING"  # DEBUG where another part already reports the cause
     _task: asyncio.Task[None] | None = field(default=None, init=False)
 
     @property
@@ -35,5 +36,5 @@ class Periodic:
             try:
                 await self.step()
             except Exception as error:
-                logger.warning("{}: {!r}", self.failure, error)
+                logger.log(self.failure_level, "{}: {!r}", self.failure, error)
             await asyncio.sleep(self.interval_s)

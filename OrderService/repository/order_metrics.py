@@ -5,6 +5,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from OrderService.business.models import Order
 from OrderService.business.state_machine import FINAL
+from servicekit.metrics import labelled
 
 TRANSITIONS = Counter(
     "order_transitions_total", "Order status changes", ["from_status", "to_status"]
@@ -31,11 +32,11 @@ def count_transition(order: Order) -> None:
     if len(order.history) < 2:  # not a step from one status to another
         return
     before, after = order.history[-2], order.history[-1]
-    TRANSITIONS.labels(before["status"], after["status"]).inc()
+    labelled(TRANSITIONS, before["status"], after["status"]).inc()
     if order.status in FINAL:
         life_s = (after["at"] - order.created_at).total_seconds()
-        LIFE.labels(order.status.value).observe(max(life_s, 0.0))
+        labelled(LIFE, order.status.value).observe(max(life_s, 0.0))
 
 
 def count_cache_request(result: str) -> None:
-    CACHE_REQUESTS.labels(result).inc()
+    labelled(CACHE_REQUESTS, result).inc()

@@ -94,7 +94,7 @@ class RedisOrderCache:
                 return None, MISS
             del self._suspect[order_id]  # every copy it was about has expired
         key = KEY_PREFIX + order_id
-        raw = await self._cache.guarded(lambda: self._cache.redis.get(key), _FAILED)
+        raw = await self._cache.get(key, _FAILED)
         if raw is _FAILED:
             return None, ERROR
         if raw is None or raw == _TOMBSTONE or raw.startswith(_STALE_PREFIX):

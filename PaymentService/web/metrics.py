@@ -5,6 +5,7 @@ from prometheus_client import Counter
 
 from PaymentService.business.callbacks import CallbackOutcome
 from PaymentService.business.models import CallbackStatus
+from servicekit.metrics import labelled
 
 CALLBACKS = Counter(
     "payment_callbacks_total",
@@ -14,4 +15,4 @@ CALLBACKS = Counter(
 
 
 def count_callback(status: CallbackStatus, outcome: CallbackOutcome) -> None:
-    CALLBACKS.labels(status.value, "false" if outcome.applied else "true").inc()
+    labelled(CALLBACKS, status.value, "false" if outcome.applied else "true").inc()

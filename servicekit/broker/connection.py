@@ -8,7 +8,7 @@ import aio_pika
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
 from loguru import logger
 
-from servicekit.broker.errors import BrokerUnavailable
+from servicekit.broker.errors import BrokerUnavailable, short_reason
 
 
 class _Opened(NamedTuple):
@@ -56,7 +56,7 @@ class BrokerConnection:
         logger.warning(
             "Connection to RabbitMQ lost ({}); reconnecting every 5 s: events wait in the "
             "outbox and unacked messages come back",
-            _reason(error),
+            short_reason(error, 200),
         )
 
     def _on_back(self, *_: object) -> None:
@@ -103,8 +103,3 @@ class BrokerConnection:
         if self._opened is not None and not self._opened.connection.is_closed:
             await self._opened.connection.close()
         self._opened = None
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).replace("\n", " ")
-    return text[:200] if text else type(error).__name__

@@ -17,3 +17,9 @@ class UnroutableMessage(RuntimeError):
 
 class MalformedMessage(ValueError):
     """A message that can never be handled: it goes to the dead-letter queue without retries."""
+
+
+def short_reason(error: BaseException, limit: int = 300) -> str:
+    """The error's text on one line, cut to `limit` characters (its type when it has none)."""
+    text = str(error).replace("\n", " ")
+    return text[:limit] if text else type(error).__name__

@@ -8,9 +8,9 @@ from typing import Any
 class InFlight:
     """Counts the work started and not finished yet; `idle` is set while there is none."""
 
-    def __init__(self, gauge: Any = None) -> None:
+    def __init__(self, gauge: Any) -> None:
         self.count = 0
-        self._gauge = gauge  # a Prometheus gauge following `count`, if any
+        self._gauge = gauge  # a Prometheus gauge following `count`
         self.idle = asyncio.Event()
         self.idle.set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -20,8 +20,7 @@ class InFlight:
         when the channel closes) does not cut the work short."""
         self.count += 1  # counted from now: stop() waits even for work not started yet
         self.idle.clear()
-        if self._gauge is not None:
-            self._gauge.inc()
+        self._gauge.inc()
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._done)
@@ -30,7 +29,6 @@ class InFlight:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self.count -= 1
-        if self._gauge is not None:
-            self._gauge.dec()
+        self._gauge.dec()
         if self.count == 0:
             self.idle.set()

@@ -6,7 +6,8 @@ import weakref
 from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.metrics import MetricWrapperBase
+
+from servicekit.metrics import labelled
 
 # How a consumed message was settled: acked after its handler, acked though its handler ignored
 # it (returned False), sent to a retry queue (or given back to the queue), dead-lettered after
@@ -39,32 +40,22 @@ PUBLISHED = Counter(
     ["routing_key", "outcome"],
 )
 
-_children: dict[tuple[MetricWrapperBase, tuple[str, ...]], Any] = {}
-
-
-def _child(metric: MetricWrapperBase, *labels: str) -> Any:
-    key = (metric, labels)
-    child = _children.get(key)
-    if child is None:
-        child = _children[key] = metric.labels(*labels)
-    return child
-
 
 def count_consumed(queue: str, routing_key: str, outcome: str) -> None:
-    _child(CONSUMED, queue, routing_key, outcome).inc()
+    labelled(CONSUMED, queue, routing_key, outcome).inc()
 
 
 def observe_handling(queue: str, routing_key: str, seconds: float) -> None:
-    _child(HANDLING, queue, routing_key).observe(seconds)
+    labelled(HANDLING, queue, routing_key).observe(seconds)
 
 
 def count_published(routing_key: str, outcome: str) -> None:
-    _child(PUBLISHED, routing_key, outcome).inc()
+    labelled(PUBLISHED, routing_key, outcome).inc()
 
 
 def in_flight_gauge(queue: str) -> Any:
     """The `messages_in_flight` gauge of `queue` (inc when a message starts, dec when done)."""
-    return _child(IN_FLIGHT, queue)
+    return labelled(IN_FLIGHT, queue)
 
 
 class Subscribed(Protocol):
@@ -81,7 +72,7 @@ def track_subscription(queue: str, subscription: Subscribed) -> None:
     tracked = _subscriptions.get(queue)
     if tracked is None:
         tracked = _subscriptions[queue] = weakref.WeakSet()
-        _child(SUBSCRIBED, queue).set_function(
+        labelled(SUBSCRIBED, queue).set_function(
             lambda: float(any(each.is_active for each in list(tracked)))
         )
     tracked.add(subscription)

@@ -17,7 +17,12 @@ from opentelemetry.trace import Span
 from pydantic import ValidationError
 
 from servicekit.broker.decoding import attempt, decode, original_routing_key
-from servicekit.broker.errors import BrokerUnavailable, MalformedMessage, UnroutableMessage
+from servicekit.broker.errors import (
+    BrokerUnavailable,
+    MalformedMessage,
+    UnroutableMessage,
+    short_reason,
+)
 from servicekit.broker.failures import route_failure
 from servicekit.broker.messages import InboundMessage
 from servicekit.broker.metrics import ACK, IGNORED, RETRY, count_consumed, observe_handling
@@ -65,11 +70,11 @@ class Settlement:
         try:
             result = await self._handle(raw, routing_key, span)
         except (MalformedMessage, ValidationError) as error:
-            return await self._settle_failure(raw, f"malformed: {_short(error)}", retry=False)
+            return await self._settle_failure(raw, f"malformed: {short_reason(error)}", retry=False)
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            reason = f"{type(error).__name__}: {_short(error)}"
+            reason = f"{type(error).__name__}: {short_reason(error)}"
             return await self._settle_failure(raw, reason, retry=True)
         await ack(raw)
         return IGNORED if result is False else ACK
@@ -122,8 +127,3 @@ async def nack(raw: AbstractIncomingMessage) -> None:
         await raw.nack(requeue=True)
     except Exception as error:
         logger.warning("Nack of message {} failed: {!r}", raw.message_id, error)
-
-
-def _short(error: BaseException) -> str:
-    text = str(error).replace("\n", " ")
-    return text[:300] if text else type(error).__name__

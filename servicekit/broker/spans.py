@@ -80,9 +80,7 @@ def settled(span: Span, outcome: str, failed: bool) -> None:
 
 def with_trace_context(headers: Mapping[str, Any] | None) -> dict[str, Any]:
     """`headers` plus the current trace context (`traceparent`, `tracestate`)."""
-    carried = dict(headers or {})
-    propagate.inject(carried)
-    return carried
+    return {**(headers or {}), **trace_carrier()}
 
 
 def trace_carrier() -> dict[str, str]:

@@ -1,11 +1,9 @@
 """Removing the published events from their documents, in batches."""
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from loguru import logger
 from pymongo.asynchronous.collection import AsyncCollection
 
 from servicekit.outbox.records import ATTEMPTS, DUE, PENDING, SOURCE
@@ -13,10 +11,9 @@ from servicekit.outbox.records import ATTEMPTS, DUE, PENDING, SOURCE
 
 @dataclass(eq=False)
 class PublishedMarks:
-    """The events published since the last flush, by document; flushed every `interval_s`."""
+    """The events published since the last flush, by document (the relay flushes them often)."""
 
     collection: AsyncCollection[Mapping]
-    interval_s: float
     _published: dict[Any, list[str]] = field(default_factory=dict, init=False)
 
     def add(self, document_id: Any, *event_ids: str) -> None:
@@ -44,11 +41,3 @@ class PublishedMarks:
             for document_id, published in batch.items():  # MongoDB hiccup: next batch
                 self.add(document_id, *published)
             raise
-
-    async def flush_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                await self.flush()
-            except Exception as error:
-                logger.warning("Could not mark published outbox events: {!r}", error)

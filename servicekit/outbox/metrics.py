@@ -6,13 +6,11 @@ SecantusDB's Rust server reads the index far slower with one (30 ms instead of 0
 documents); its Python server scans the collection without one (see the sweep).
 """
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from loguru import logger
 from prometheus_client import Gauge
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -49,7 +47,6 @@ class OutboxBacklog:
 
     collection: AsyncCollection[Mapping]
     source: str
-    interval_s: float
 
     async def measure(self) -> tuple[int, float]:
         """Set the gauges; returns (events waiting, age of the oldest in seconds)."""
@@ -61,14 +58,6 @@ class OutboxBacklog:
         EVENTS_WAITING.labels(name).set(events)
         OLDEST_AGE.labels(name).set(age)
         return events, age
-
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.measure()
-            except Exception as error:  # MongoDB away: the sweep says so; keep the last values
-                logger.debug("Could not measure the outbox backlog: {!r}", error)
-            await asyncio.sleep(self.interval_s)
 
 
 def _age_s(sent_at: Any) -> float:

@@ -14,6 +14,7 @@ from servicekit.outbox.marks import PublishedMarks
 from servicekit.outbox.metrics import OutboxBacklog
 from servicekit.outbox.records import order_id, publish_record
 from servicekit.outbox.sweep import OutboxSweep
+from servicekit.periodic import Periodic
 
 
 class OutboxRelay:
@@ -38,7 +39,7 @@ class OutboxRelay:
     ) -> None:
         self.source = source
         self._publisher = publisher
-        self._marks = PublishedMarks(collection, mark_interval_s)
+        self._marks = PublishedMarks(collection)
         self._sweeper = OutboxSweep(
             collection,
             publisher,
@@ -50,8 +51,15 @@ class OutboxRelay:
             unroutable_attempts=unroutable_attempts,
             batch=sweep_batch,
         )
-        self._backlog = OutboxBacklog(collection, source, backlog_interval_s)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._backlog = OutboxBacklog(collection, source)
+        self._loops = [
+            Periodic(self._marks.flush, mark_interval_s, "Could not mark published outbox events",
+                     "outbox-marks"),
+            # MongoDB away: the sweep says so; the gauges keep their last values.
+            Periodic(self._backlog.measure, backlog_interval_s,
+                     "Could not measure the outbox backlog", "outbox-backlog", "DEBUG"),
+        ]  # fmt: skip
+        self._sweep_task: asyncio.Task[None] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
 
     def publish_soon(self, document_id: Any, records: Sequence[Mapping[str, Any]]) -> None:
@@ -95,14 +103,13 @@ class OutboxRelay:
 
     @property
     def is_running(self) -> bool:
-        return bool(self._tasks) and not any(task.done() for task in self._tasks)
+        sweeping = self._sweep_task is not None and not self._sweep_task.done()
+        return sweeping and all(loop.is_running for loop in self._loops)
 
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._sweeper.run_forever(), name="outbox-sweep"),
-            asyncio.create_task(self._marks.flush_forever(), name="outbox-marks"),
-            asyncio.create_task(self._backlog.run_forever(), name="outbox-backlog"),
-        ]
+        self._sweep_task = asyncio.create_task(self._sweeper.run_forever(), name="outbox-sweep")
+        for loop in self._loops:
+            loop.start()
 
     async def drain(self, timeout_s: float = 5.0) -> None:
         """Wait for the background publishing started so far (what it leaves, the sweep takes)."""
@@ -111,9 +118,11 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         await self.drain()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        if self._sweep_task is not None:
+            self._sweep_task.cancel()
+            await asyncio.gather(self._sweep_task, return_exceptions=True)
+            self._sweep_task = None
+        for loop in self._loops:
+            await loop.stop()
         with contextlib.suppress(Exception):
             await self.flush_marks()

@@ -72,8 +72,8 @@ class FlakyCache:
     async def guarded(self, call, fallback):
         return fallback if self.down else await call()
 
-    async def get(self, key: str) -> str | None:
-        return await self.guarded(lambda: self.redis.get(key), None)
+    async def get(self, key: str, fallback: Any = None) -> Any:
+        return await self.guarded(lambda: self.redis.get(key), fallback)
 
     async def delete(self, *keys: str) -> None:
         await self.guarded(lambda: self.redis.delete(*keys), None)
