@@ -3,6 +3,13 @@
 A cache outage never fails a request: `RedisCache` answers "miss" and drops writes while Redis is
 unreachable, logs the outage once, and skips Redis for a short pause so that every request does
 not wait for a connection attempt.
+
+A Redis that restarted may come back with copies older than what was written to it before it
+stopped (a snapshot or log from before its last writes) and miss every change made while it was
+down: nothing cached before a restart is trusted. Each new connection first checks which Redis
+process it reached (its run_id, new at every start) against the one the cache was filled under;
+on a new process the cache's database is emptied, atomically and before that connection serves
+anything. The database of REDIS_URL therefore holds our caches only.
 """
 
 import time
@@ -11,9 +18,24 @@ from typing import TypeVar
 
 from loguru import logger
 from redis.asyncio import Redis
+from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import RedisError
 
 T = TypeVar("T")
+
+SERVER_KEY = "cache:server"  # the run_id of the Redis process the cache was filled under
+# One round trip per new connection; INFO and FLUSHDB inside the script make check and emptying
+# one atomic step (FLUSHDB ASYNC: the keys are gone at once, their memory freed in the background).
+_FORGET_OLDER_SERVER = """
+local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+if redis.call('GET', KEYS[1]) == run_id then
+  return -1
+end
+local dropped = redis.call('DBSIZE')
+redis.call('FLUSHDB', 'ASYNC')
+redis.call('SET', KEYS[1], run_id)
+return dropped
+"""
 
 
 def create_redis(url: str, timeout_s: float) -> Redis:
@@ -25,7 +47,18 @@ def create_redis(url: str, timeout_s: float) -> Redis:
         health_check_interval=30,
         max_connections=64,
         decode_responses=True,
+        redis_connect_func=forget_older_server,
     )
+
+
+async def forget_older_server(connection: AbstractConnection) -> None:
+    """Set up a new connection, then empty the cache if it was filled under another Redis
+    process (one that has since restarted, maybe from older data)."""
+    await connection.on_connect()
+    await connection.send_command("EVAL", _FORGET_OLDER_SERVER, 1, SERVER_KEY)
+    dropped = await connection.read_response()
+    if dropped > 0:
+        logger.warning("Redis is a new server process: {} key(s) cached before dropped", dropped)
 
 
 class RedisCache:

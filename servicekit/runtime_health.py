@@ -14,8 +14,9 @@ OUR_SERVICES = frozenset({"OrderService", "PaymentService", "DistanceService"})
 
 def resource_checks(infra: "Infrastructure", called_services: Sequence[str]) -> list[HealthCheck]:
     """MongoDB, RabbitMQ, Redis (non-critical: we work without it) and each called service."""
+    timeout_s = infra.settings.health_timeout_s
     checks = [
-        HealthCheck("mongodb", infra.mongo.ping),
+        HealthCheck("mongodb", lambda: infra.mongo.ping(timeout_s)),
         HealthCheck(
             "rabbitmq", expect(lambda: infra.broker.is_connected, "not connected to RabbitMQ")
         ),

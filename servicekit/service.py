@@ -28,6 +28,8 @@ class ServiceSpec:
     business_errors: dict[type[Exception], int]
     called_services: Sequence[str] = ()
     event_routes: Callable[[Any], Routes] | None = None  # ports -> the routing table
+    # Routes whose callers prove themselves with a signature instead of the API key (webhooks).
+    signed_api: APIRouter | None = None
     one_at_a_time_per_order: bool = True
 
 
@@ -63,6 +65,8 @@ def create_service(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         settings.api_keys,
         spec.business_errors,
         spec.called_services,
+        database_retry_after_s=settings.database_retry_after_s,
+        signed_api=spec.signed_api,
     )
     instrument_app(app, settings)
     return app

@@ -21,6 +21,11 @@ URL_SCHEMES = {  # the schemes each server's URL may start with
 }
 
 
+def url_list(text: str) -> list[str]:
+    """The URLs of a comma-separated list (one URL is a list of one)."""
+    return [url.strip() for url in text.split(",") if url.strip()]
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message names each one and why."""
 
@@ -40,7 +45,11 @@ class ServiceSettings(BaseSettings):
 
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_db: str = "food_delivery"
-    mongo_timeout_ms: int = Field(3000, ge=100)
+    # How long an operation waits for a reachable server (and a connection for its handshake):
+    # while MongoDB is down, a request answers 503 after about this long (retried reads: 1.5x).
+    mongo_timeout_ms: int = Field(2000, ge=100)
+    # The Retry-After (seconds) of a 503 answered because MongoDB cannot be reached.
+    database_retry_after_s: int = Field(5, ge=1, le=3600)
     # Retryable writes let a write survive a lost connection or a primary failover once. Keep
     # them on a real MongoDB; SecantusDB's Python server pays a scan per write for them.
     mongo_retry_writes: bool = True
@@ -52,6 +61,8 @@ class ServiceSettings(BaseSettings):
     redis_timeout_s: float = Field(0.5, gt=0)
     service_url_ttl_s: int = Field(24 * 3600, ge=1)
 
+    # One broker URL, or the nodes of a cluster separated by commas: the services connect to the
+    # first that answers and, after a loss, try the next one.
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The service's queue; every instance of a service must use the same one (default: its name).
     queue_name: str | None = Field(None, min_length=1, max_length=200)
@@ -121,6 +132,10 @@ class ServiceSettings(BaseSettings):
         return [key.get_secret_value() for key in keys]
 
     @property
+    def rabbit_urls(self) -> list[str]:
+        return url_list(self.rabbit_url)
+
+    @property
     def work_queue(self) -> str:
         return self.queue_name or self.service_name
 
@@ -143,8 +158,10 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def _url_scheme(cls, value: str, info: ValidationInfo) -> str:
         schemes = URL_SCHEMES[info.field_name]
-        if not value.startswith(schemes):
-            raise ValueError(f"must start with {', '.join(schemes[:-1])} or {schemes[-1]}")
+        urls = url_list(value) if info.field_name == "rabbit_url" else [value]
+        if not urls or not all(url.startswith(schemes) for url in urls):
+            which = "each URL " if info.field_name == "rabbit_url" else ""
+            raise ValueError(f"{which}must start with {', '.join(schemes[:-1])} or {schemes[-1]}")
         return value
 
 

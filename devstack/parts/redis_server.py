@@ -8,10 +8,12 @@ from devstack.parts.part import Part
 
 @dataclass
 class Redis(Part):
-    """Redis without persistence: a cache, empty after every start."""
+    """Redis as a cache, empty after every start; `persistent` keeps its data across restarts
+    (an append-only file, as a Redis run with persistence does: tests of stale copies)."""
 
     name: str = "redis"
     port: int = 6379
+    persistent: bool = False
 
     def command(self) -> list[str]:
         return [
@@ -20,7 +22,7 @@ class Redis(Part):
             "--port", str(self.port),
             "--dir", str(self.data_dir),
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if self.persistent else "no",
             "--daemonize", "no",
         ]  # fmt: skip
 

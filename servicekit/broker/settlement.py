@@ -1,5 +1,7 @@
 """What becomes of a delivered message: acked once its handler succeeded; on failure a copy goes
 to the next retry queue (or, malformed or out of retries, the dead-letter queue), then acked.
+A failure because MongoDB cannot be reached is no fault of the message: it goes back to the
+queue after a pause, and no retry is counted.
 
 Each delivery is handled inside its consume span (a child of the trace context in its headers,
 so the handler's log lines and calls join the trace) and counted by how it was settled.
@@ -8,7 +10,7 @@ so the handler's log lines and calls join the trace) and counted by how it was s
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -23,12 +25,13 @@ from servicekit.broker.errors import (
     UnroutableMessage,
     short_reason,
 )
-from servicekit.broker.failures import route_failure
+from servicekit.broker.failures import DatabaseWait, route_failure
 from servicekit.broker.messages import InboundMessage
 from servicekit.broker.metrics import ACK, IGNORED, RETRY, count_consumed, observe_handling
 from servicekit.broker.publisher import EventPublisher
 from servicekit.broker.spans import ORDER_ID, consume_span, order_id_of, settled
 from servicekit.broker.topology import ServiceQueue
+from servicekit.mongo import database_unavailable
 
 # A handler that returns False ignored the message (a duplicate, a late event): it is acked and
 # counted as ignored. Any other result counts as handled.
@@ -42,6 +45,7 @@ class Settlement:
     publisher: EventPublisher
     queue: ServiceQueue
     handler: MessageHandler
+    database_wait: DatabaseWait = field(default_factory=DatabaseWait)
 
     async def run(self, raw: AbstractIncomingMessage) -> None:
         headers = raw.headers or {}
@@ -74,8 +78,13 @@ class Settlement:
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if database_unavailable(error):
+                await asyncio.sleep(self.database_wait.pause_s(raw, error))
+                await nack(raw)
+                return RETRY
             reason = f"{type(error).__name__}: {short_reason(error)}"
             return await self._settle_failure(raw, reason, retry=True)
+        self.database_wait.handled()
         await ack(raw)
         return IGNORED if result is False else ACK
 

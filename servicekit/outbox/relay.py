@@ -10,6 +10,7 @@ from loguru import logger
 from pymongo.asynchronous.collection import AsyncCollection
 
 from servicekit.broker import BrokerUnavailable, EventPublisher, UnroutableMessage
+from servicekit.mongo import database_unavailable
 from servicekit.outbox.marks import PublishedMarks
 from servicekit.outbox.metrics import OutboxBacklog
 from servicekit.outbox.records import order_id, publish_record
@@ -53,8 +54,8 @@ class OutboxRelay:
         )
         self._backlog = OutboxBacklog(collection, source)
         self._loops = [
-            Periodic(self._marks.flush, mark_interval_s, "Could not mark published outbox events",
-                     "outbox-marks"),
+            Periodic(self._flush_marks_unless_away, mark_interval_s,
+                     "Could not mark published outbox events", "outbox-marks"),
             # MongoDB away: the sweep says so; the gauges keep their last values.
             Periodic(self._backlog.measure, backlog_interval_s,
                      "Could not measure the outbox backlog", "outbox-backlog", "DEBUG"),
@@ -88,6 +89,15 @@ class OutboxRelay:
     async def flush_marks(self) -> None:
         """Remove the events published since the last flush from their documents."""
         await self._marks.flush()
+
+    async def _flush_marks_unless_away(self) -> None:
+        """The marks loop's step: while MongoDB is away the marks wait (the sweep says so)."""
+        try:
+            await self._marks.flush()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            self._sweeper.outage.failed(error)
 
     async def sweep(self) -> int:
         """Publish the due events of every document of this source; returns how many."""

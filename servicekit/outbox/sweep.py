@@ -15,6 +15,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from servicekit.backoff import backoff_s
 from servicekit.broker import BrokerUnavailable, EventPublisher, UnroutableMessage
 from servicekit.clock import now_ms
+from servicekit.mongo import OutageNotice, database_unavailable
 from servicekit.outbox.marks import PublishedMarks
 from servicekit.outbox.records import (
     ATTEMPTS,
@@ -40,6 +41,7 @@ class OutboxSweep:
     max_backoff_s: float
     unroutable_attempts: int
     batch: int
+    outage: OutageNotice = field(default_factory=lambda: OutageNotice("the outbox relay"))
     wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _retry_all: bool = field(default=False, init=False)
 
@@ -135,10 +137,14 @@ class OutboxSweep:
         while True:
             try:
                 published = await self.sweep()
+                self.outage.recovered()
                 if published:
                     logger.info("Outbox relay published {} pending event(s)", published)
-            except Exception as error:  # MongoDB down: keep the relay alive, try again later
-                logger.warning("Outbox sweep failed: {!r}", error)
+            except Exception as error:  # keep the relay alive, try again later
+                if database_unavailable(error):
+                    self.outage.failed(error)
+                else:
+                    logger.warning("Outbox sweep failed: {!r}", error)
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.interval_s)
