@@ -1,11 +1,12 @@
-"""PaymentService's settings: the shared ones plus where the card company calls us back."""
+"""PaymentService's settings: the shared ones, the card company's webhook secret, and where the
+card company calls us back."""
 
 from pydantic import Field
 
-from servicekit.settings import ServiceSettings
+from servicekit.webhooks import CardWebhookSettings
 
 
-class PaymentSettings(ServiceSettings):
+class PaymentSettings(CardWebhookSettings):
     service_name: str = "PaymentService"
     host: str = "127.0.0.1"
     port: int = Field(8001, ge=1, le=65535)

@@ -7,6 +7,8 @@ import pytest
 from servicekit.settings import ServiceSettings, load_settings
 
 TEST_API_KEY = "test-api-key-0123456789"
+# The card company's Standard Webhooks secret in tests (base64 of "test-card-webhook-secret-...").
+TEST_WEBHOOK_SECRET = "whsec_dGVzdC1jYXJkLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODk="
 
 
 @pytest.fixture(scope="session")

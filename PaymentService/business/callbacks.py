@@ -7,7 +7,7 @@ from loguru import logger
 from PaymentService.business.commands import CardCallback
 from PaymentService.business.errors import CallbackConflict, PaymentNotFound
 from PaymentService.business.models import CALLBACK_RULES, CallbackRule, Payment, payment_event
-from PaymentService.business.ports import Payments
+from PaymentService.business.ports import Payments, ProcessedWebhooks
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,25 @@ async def apply_callback(callback: CardCallback, payments: Payments) -> Callback
     raise CallbackConflict(
         f"callback {callback.status} contradicts payment status {payment.status}"
     )
+
+
+async def apply_callback_once(
+    callback: CardCallback, webhook_id: str, payments: Payments, processed: ProcessedWebhooks
+) -> CallbackOutcome:
+    """Apply a callback unless its message (webhook-id) was processed before: a message sent
+    again is answered as the duplicate it is, nothing applied, nothing published. The id is
+    kept only once the callback is applied, so a retry of a failed one is applied."""
+    if await processed.seen(webhook_id):
+        payment = await payments.get(callback.caller_id)
+        if payment is None:
+            raise PaymentNotFound(f"no payment with caller_id {callback.caller_id}")
+        logger.bind(order_id=payment.order_id).info(
+            "Webhook {} processed before: answered again, nothing applied", webhook_id
+        )
+        return CallbackOutcome(payment, applied=False)
+    outcome = await apply_callback(callback, payments)
+    await processed.remember(webhook_id, callback.caller_id)
+    return outcome
 
 
 def _is_duplicate(payment: Payment, callback: CardCallback, rule: CallbackRule) -> bool:

@@ -16,6 +16,14 @@ class Payments(States[Payment], Protocol):
     async def find_one(self, **equal: Any) -> Payment | None: ...
 
 
+class ProcessedWebhooks(Protocol):
+    """The webhook-ids of the card company's callbacks processed before (kept for days)."""
+
+    async def seen(self, webhook_id: str) -> bool: ...
+
+    async def remember(self, webhook_id: str, caller_id: str) -> None: ...
+
+
 class CustomerBilling(Protocol):
     async def billing(self, customer_id: str, items: list[dict[str, Any]]) -> Billing: ...
 

@@ -14,8 +14,9 @@ from PaymentService.business.errors import (
 from PaymentService.clients.card_company_client import SERVICE as CARD_COMPANY
 from PaymentService.clients.customer_client import SERVICE as CUSTOMERS
 from PaymentService.repository.mongo_payment_repository import PAYMENT_INDEXES
+from PaymentService.repository.mongo_processed_webhooks import PROCESSED_WEBHOOK_INDEXES
 from PaymentService.settings import PaymentSettings
-from PaymentService.web.routes import router
+from PaymentService.web.routes import router, signed_router
 from servicekit.service import ServiceSpec, create_service
 from servicekit.settings import load_settings
 
@@ -23,7 +24,7 @@ SERVICE = ServiceSpec(
     name="PaymentService",
     description="Credit-card payments and reimbursements for orders; publishes payment events.",
     api=router,
-    indexes=[PAYMENT_INDEXES],
+    indexes=[PAYMENT_INDEXES, PROCESSED_WEBHOOK_INDEXES],
     build_ports=build_ports,
     business_errors={
         PaymentNotFound: 404,
@@ -33,6 +34,7 @@ SERVICE = ServiceSpec(
         NotReimbursable: 409,
     },
     called_services=[CUSTOMERS, CARD_COMPANY],
+    signed_api=signed_router,  # the card company's callbacks: Standard Webhooks, no API key
 )
 
 

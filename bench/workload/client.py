@@ -15,6 +15,7 @@ from bench.workload.model import MENU, POLL_S, RANK, OrderFailed, RunRecord
 from OrderService.business.state_machine import OrderStatus
 from servicekit.broker import EventPublisher
 from servicekit.contracts import status_event
+from servicekit.webhooks import WebhookSigner
 
 
 @dataclass
@@ -35,14 +36,17 @@ class Client:
         session: aiohttp.ClientSession,
         urls: Mapping[str, str],
         publisher: EventPublisher,
+        signer: WebhookSigner,
         record: RunRecord,
         rng: random.Random,
     ) -> None:
-        """The parties share one session, one publisher, the run's record and its random items."""
+        """The parties share one session, one publisher, the card company's signer, the run's
+        record and its random items."""
         self.session = session
         self.order_url = urls["OrderService"]
         self.payment_url = urls["PaymentService"]
         self.publisher = publisher
+        self.signer = signer
         self.record = record
         self.rng = rng
 
@@ -97,16 +101,17 @@ class Client:
             await asyncio.sleep(POLL_S)
 
     async def pay(self, life: Life) -> None:
-        """The card company's callback: the payment is paid."""
+        """The card company's callback, signed as it signs them: the payment is paid."""
         life.stage = "payment callback"
-        body = {
-            "status": "paymentPaid",
-            "caller_id": life.payment_id,
-            "transaction_id": str(uuid.uuid4()),
-        }
-        status, _ = await self.call(
-            "callback", "POST", f"{self.payment_url}/v1/payments/callback", body
+        body, headers = self.signer.signed_json(
+            {
+                "status": "paymentPaid",
+                "caller_id": life.payment_id,
+                "transaction_id": str(uuid.uuid4()),
+            }
         )
+        url = f"{self.payment_url}/v1/payments/callback"
+        status, _ = await self.call("callback", "POST", url, data=body, headers=headers)
         if status >= 300:
             raise OrderFailed(f"POST /v1/payments/callback {status}")
 

@@ -20,7 +20,8 @@ from bench.workload.model import (
 from bench.workload.preload import preload, stored_orders
 from servicekit.broker import BrokerConnection, EventPublisher
 from servicekit.mongo import MongoEngine
-from servicekit.settings import ServiceSettings, load_settings
+from servicekit.settings import load_settings
+from servicekit.webhooks import CardWebhookSettings, WebhookSigner
 from simulator.parties import API_KEY_HEADER
 
 
@@ -97,10 +98,11 @@ def plan(config: WorkloadConfig) -> list[tuple[str, int | None]]:
 
 
 async def run_workload(
-    config: WorkloadConfig, settings: ServiceSettings | None = None
+    config: WorkloadConfig, settings: CardWebhookSettings | None = None
 ) -> list[RunRecord]:
     """Preload, then every planned run on one HTTP session and one broker channel."""
-    settings = settings or load_settings(ServiceSettings, service_name="bench")
+    settings = settings or load_settings(CardWebhookSettings, service_name="bench")
+    signer = WebhookSigner(settings.card_webhook_secret.get_secret_value())
     headers = {API_KEY_HEADER: settings.service_api_key.get_secret_value()}
     connector = aiohttp.TCPConnector(limit=2 * config.concurrency, keepalive_timeout=30)
     timeout = aiohttp.ClientTimeout(total=30, connect=5)
@@ -122,7 +124,7 @@ async def run_workload(
                 stored = await stored_orders(mongo)
                 record = RunRecord(label, config.orders, config.concurrency, stored)
                 rng = random.Random(f"{config.seed}-{label}")
-                client = Client(session, settings.service_urls, publisher, record, rng)
+                client = Client(session, settings.service_urls, publisher, signer, record, rng)
                 print(f"{label}: {config.orders} orders, {stored} stored", file=sys.stderr)
                 record.began = time.perf_counter()
                 await drive(client, config)

@@ -1,18 +1,21 @@
-"""The card company: answers billing and reimbursement requests by calling PaymentService."""
+"""The card company: answers billing and reimbursement requests by calling PaymentService back
+with callbacks it signs (Standard Webhooks)."""
 
 import uuid
 from typing import Any
 
 import httpx
 
+from servicekit.webhooks import WebhookSigner
 from simulator.parties.calls import Poll, Timeout, client, send
 
 
 class CardCompany:
     """Answers billing and reimbursement requests by calling PaymentService back."""
 
-    def __init__(self, payment_url: str, api_key: str) -> None:
-        self.http = client(payment_url, api_key)
+    def __init__(self, payment_url: str, api_key: str, webhook_secret: str) -> None:
+        self.http = client(payment_url, api_key)  # the key only to look the payments up
+        self.signer = WebhookSigner(webhook_secret)
 
     async def payment(self, order_id: str) -> dict[str, Any] | None:
         answer = await send(self.http, "GET", f"/v1/payments/{order_id}")
@@ -36,16 +39,15 @@ class CardCompany:
         """Send the result for the order's billing (paymentPaid/paymentFailed) or refund."""
         waiting_for = "reimbursementPending" if status == "reimbursed" else "pending"
         payment = await self.wait_for_payment(order_id, waiting_for)
-        return await send(
-            self.http,
-            "POST",
-            "/v1/payments/callback",
-            json={
-                "status": status,
-                "caller_id": payment["payment_id"],
-                "transaction_id": str(uuid.uuid4()),
-            },
-        )
+        result = {
+            "status": status,
+            "caller_id": payment["payment_id"],
+            "transaction_id": str(uuid.uuid4()),
+        }
+        # Signed once: `send` repeats the same message (webhook-id) for at most RIDE_OUT_S, well
+        # within the 5 minutes a signature is good for.
+        body, headers = self.signer.signed_json(result)
+        return await send(self.http, "POST", "/v1/payments/callback", content=body, headers=headers)
 
     async def close(self) -> None:
         await self.http.aclose()

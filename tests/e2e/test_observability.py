@@ -12,7 +12,7 @@ import pytest
 import ujson
 
 from simulator.parties import CardCompany, Customer, StatusReporter
-from tests.conftest import TEST_API_KEY
+from tests.conftest import TEST_API_KEY, TEST_WEBHOOK_SECRET
 from tests.e2e.conftest import System
 from tests.integration.conftest import wait_for
 from tests.integration.metrics import scrape, total
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def parties(system: System) -> AsyncIterator[tuple[Customer, CardCompany, StatusReporter]]:
     customer = Customer(system.order_url, TEST_API_KEY)
-    card_company = CardCompany(system.payment_url, TEST_API_KEY)
+    card_company = CardCompany(system.payment_url, TEST_API_KEY, TEST_WEBHOOK_SECRET)
     reporter = StatusReporter(system.env["RABBIT_URL"], system.exchange)
     await reporter.connect()
     yield customer, card_company, reporter
@@ -53,10 +53,11 @@ async def test_a_trace_put_on_a_callback_reaches_the_payment_logs_and_the_event_
     trace_id = secrets.token_hex(16)
     callback = {"status": "paymentPaid", "caller_id": payment["payment_id"],
                 "transaction_id": str(uuid.uuid4())}  # fmt: skip
+    body, signature = card_company.signer.signed_json(callback)
     answer = await card_company.http.post(
         "/v1/payments/callback",
-        json=callback,
-        headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"},
+        content=body,
+        headers={**signature, "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"},
     )
     assert answer.status_code == 201
 

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from servicekit.mongo import MongoEngine
 from servicekit.settings import ServiceSettings
 from simulator.parties import CardCompany, Customer
-from tests.conftest import TEST_API_KEY
+from tests.conftest import TEST_API_KEY, TEST_WEBHOOK_SECRET
 from tests.e2e.conftest import System
 from tests.integration.conftest import free_port, wait_for
 from tests.integration.services import TEST_REDIS_URL
@@ -28,6 +28,7 @@ SCRIPTS = [
     "show_cached_order",
     "clear_service_url_cache",
     "dead_letters",
+    "card_callback",
 ]
 
 
@@ -64,7 +65,7 @@ async def depth(channel, queue: str) -> int:
 @pytest.fixture
 async def parties(system: System) -> AsyncIterator[tuple[Customer, CardCompany]]:
     customer = Customer(system.order_url, TEST_API_KEY)
-    card = CardCompany(system.payment_url, TEST_API_KEY)
+    card = CardCompany(system.payment_url, TEST_API_KEY, TEST_WEBHOOK_SECRET)
     yield customer, card
     await customer.close()
     await card.close()
@@ -194,6 +195,32 @@ async def test_dead_letters_are_listed_with_the_reason_and_requeued(
     await wait_for(
         lambda: dead_lettered(system) > failures_before, what="the requeued message to be handled"
     )
+
+
+def shell(command: str) -> dict:
+    """Run a command line (a printed curl) and read its JSON output."""
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30)
+    return ujson.loads(done.stdout)
+
+
+async def test_card_callback_sends_a_signed_result_and_prints_a_curl_for_one(
+    system, parties
+) -> None:
+    customer, card = parties
+    order = await customer.place()
+    await card.wait_for_payment(order["id"], "pending")
+    paid = [order["id"], "paymentPaid", "--payment-url", system.payment_url]
+    sent = ops(system, "card_callback", *paid, "--webhook-id", "msg_ops1")
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert '"event_published": true' in sent.stdout
+    await customer.wait_for_status(order["id"], "deliveryScheduled")
+    replayed = ops(system, "card_callback", *paid, "--webhook-id", "msg_ops1")
+    assert replayed.returncode == 0 and '"event_published": false' in replayed.stdout
+    command = ops(system, "card_callback", *paid, "--curl").stdout
+    assert "webhook-signature: v1," in command
+    assert shell(command)["event_published"] is False  # accepted, and the payment is paid
+    forged = command.replace("webhook-signature: v1,", "webhook-signature: v1,A")
+    assert shell(forged) == {"detail": "invalid signature"}
 
 
 def dead_lettered(system: System) -> int:

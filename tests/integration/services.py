@@ -15,7 +15,8 @@ from aio_pika.abc import AbstractQueue
 from devstack.parts import ServiceProcess
 from devstack.stack import Stack
 from servicekit.settings import ServiceSettings
-from tests.conftest import TEST_API_KEY
+from servicekit.webhooks import WebhookSigner
+from tests.conftest import TEST_API_KEY, TEST_WEBHOOK_SECRET
 from tests.integration.conftest import free_port
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/15"  # tests keep their cache keys out of the dev db 0
@@ -24,6 +25,7 @@ TEST_REDIS_URL = "redis://127.0.0.1:6379/15"  # tests keep their cache keys out 
 def service_env(settings: ServiceSettings, exchange: str, **extra: str) -> dict[str, str]:
     return {
         "SERVICE_API_KEY": TEST_API_KEY,
+        "CARD_WEBHOOK_SECRET": TEST_WEBHOOK_SECRET,
         "ENVIRONMENT": "test",
         "MONGO_URL": settings.mongo_url,
         "MONGO_DB": settings.mongo_db,
@@ -53,6 +55,17 @@ def start_service(module: str, state: Path, env: dict[str, str]) -> tuple[Stack,
 def api(part: ServiceProcess, key: str | None = TEST_API_KEY) -> httpx.AsyncClient:
     headers = {"X-API-Key": key} if key else {}
     return httpx.AsyncClient(base_url=f"http://127.0.0.1:{part.port}", headers=headers, timeout=15)
+
+
+CARD_COMPANY = WebhookSigner(TEST_WEBHOOK_SECRET)
+
+
+async def post_callback(
+    client: httpx.AsyncClient, payload: dict[str, Any], message_id: str | None = None
+) -> httpx.Response:
+    """POST /v1/payments/callback signed as the card company signs it (Standard Webhooks)."""
+    body, headers = CARD_COMPANY.signed_json(payload, message_id)
+    return await client.post("/v1/payments/callback", content=body, headers=headers)
 
 
 class EventWatcher:

@@ -25,7 +25,7 @@ from servicekit.mongo import MongoEngine
 from servicekit.service_urls import ServiceUrlCache
 from servicekit.settings import ServiceSettings
 from simulator.parties import AFTER_DRIVER, CardCompany, Customer, StatusReporter, status_message
-from tests.conftest import TEST_API_KEY
+from tests.conftest import TEST_API_KEY, TEST_WEBHOOK_SECRET
 from tests.integration.conftest import free_port, wait_for
 from tests.integration.metrics import samples, scrape, total
 from tests.integration.services import (
@@ -91,7 +91,9 @@ async def customer(order_services) -> AsyncIterator[Customer]:
 
 @pytest.fixture
 async def card_company(payment_service) -> AsyncIterator[CardCompany]:
-    client = CardCompany(f"http://127.0.0.1:{payment_service.port}", TEST_API_KEY)
+    client = CardCompany(
+        f"http://127.0.0.1:{payment_service.port}", TEST_API_KEY, TEST_WEBHOOK_SECRET
+    )
     yield client
     await client.close()
 

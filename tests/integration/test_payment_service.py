@@ -21,6 +21,7 @@ from tests.integration.metrics import scrape, total
 from tests.integration.services import (
     EventWatcher,
     api,
+    post_callback,
     service_env,
     start_service,
     watch_events,
@@ -70,7 +71,7 @@ async def pay_and_confirm(service: ServiceProcess, status: str = "paymentPaid") 
         assert answer.status_code == 202, answer.text
         payment_id = answer.json()["payment_id"]
         callback = {"status": status, "caller_id": payment_id, "transaction_id": str(uuid.uuid4())}
-        answer = await client.post("/v1/payments/callback", json=callback)
+        answer = await post_callback(client, callback)
         assert answer.status_code == 201, answer.text
     return body["metadata"]["order_id"], payment_id
 
@@ -133,7 +134,7 @@ async def test_reimburse_then_reimbursed_callback_publishes_one_reimbursed(
             "caller_id": payment_id,
             "transaction_id": str(uuid.uuid4()),
         }
-        assert (await client.post("/v1/payments/callback", json=callback)).status_code == 201
+        assert (await post_callback(client, callback)).status_code == 201
     await events.wait_for(2)
     await all_published(events, mongo, exchange)
     assert events.for_order(order_id) == ["payment.paymentPaid", "payment.reimbursed"]
@@ -149,7 +150,7 @@ async def test_duplicate_callback_publishes_no_second_event(
             "caller_id": payment_id,
             "transaction_id": str(uuid.uuid4()),
         }
-        answer = await client.post("/v1/payments/callback", json=callback)
+        answer = await post_callback(client, callback)
     assert answer.status_code == 201
     assert answer.json()["event_published"] is False
     await events.wait_for(1)
@@ -172,7 +173,7 @@ async def test_metrics_count_callbacks_by_status_and_whether_a_duplicate(
     async with api(payment_service) as client:
         again = str(uuid.uuid4())  # the same result with another transaction: a duplicate
         callback = {"status": "paymentPaid", "caller_id": payment_id, "transaction_id": again}
-        assert (await client.post("/v1/payments/callback", json=callback)).status_code == 201
+        assert (await post_callback(client, callback)).status_code == 201
     after = callbacks_counted(await scrape([payment_service]))
     assert after == [before[0] + 1, before[1] + 1]
 
@@ -192,9 +193,9 @@ async def test_repeated_payment_request_answers_202_and_charges_once(
 
 async def test_callback_for_unknown_caller_id_is_404(payment_service: ServiceProcess) -> None:
     async with api(payment_service) as client:
-        answer = await client.post(
-            "/v1/payments/callback",
-            json={
+        answer = await post_callback(
+            client,
+            {
                 "status": "paymentPaid",
                 "caller_id": str(uuid.uuid4()),
                 "transaction_id": str(uuid.uuid4()),
@@ -214,7 +215,7 @@ async def test_contradicting_callback_is_409(
             "caller_id": payment_id,
             "transaction_id": str(uuid.uuid4()),
         }
-        answer = await client.post("/v1/payments/callback", json=callback)
+        answer = await post_callback(client, callback)
     assert answer.status_code == 409
     assert "failed" in answer.json()["detail"]
     await events.wait_for(1)
@@ -234,8 +235,9 @@ async def test_reimbursing_an_unpaid_order_is_409_and_unknown_is_404(
 
 @pytest.mark.parametrize("key", [None, "wrong-key-0123456789"])
 async def test_wrong_or_missing_api_key_is_401(payment_service: ServiceProcess, key) -> None:
+    """(The card company's callback is signed instead: test_payment_webhooks.py.)"""
     async with api(payment_service, key=key) as client:
-        for path in ("/v1/payments", "/v1/payments/reimburse", "/v1/payments/callback"):
+        for path in ("/v1/payments", "/v1/payments/reimburse"):
             answer = await client.post(path, json=payment_body())
             assert answer.status_code == 401, path
             assert "X-API-Key" in answer.json()["detail"]
@@ -436,7 +438,7 @@ async def test_broker_down_during_callback_then_back_delivers_the_event_once(
                 "caller_id": payment_id,
                 "transaction_id": str(uuid.uuid4()),
             }
-            answer = await client.post("/v1/payments/callback", json=callback)
+            answer = await post_callback(client, callback)
             assert answer.status_code == 201  # stored; the event waits in the outbox
             stored = await mongo.db.payments.find_one({"_id": payment_id})
             assert [event["routing_key"] for event in stored[PENDING]] == ["payment.paymentPaid"]

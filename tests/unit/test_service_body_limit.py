@@ -18,7 +18,7 @@ from PaymentService.settings import PaymentSettings
 from PaymentService.web import app as payment_app
 from servicekit import service as service_factory
 from servicekit.settings import load_settings
-from tests.conftest import TEST_API_KEY
+from tests.conftest import TEST_API_KEY, TEST_WEBHOOK_SECRET
 
 LIMIT = 64 * 1024
 SERVICES = {
@@ -57,6 +57,7 @@ async def client(service: str, monkeypatch: pytest.MonkeyPatch):
         environment="test",
         service_name=service,
         service_api_key=TEST_API_KEY,
+        card_webhook_secret=TEST_WEBHOOK_SECRET,  # PaymentService's; the others ignore it
     )
     app = module.create_app(settings)
     # What the lifespan would set; no request here gets past validation to use them.

@@ -32,6 +32,19 @@ class FakeCustomers:
         return Billing(self.amount, "SEK", card)
 
 
+class FakeProcessedWebhooks:
+    """The webhook-ids processed, in memory."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}  # webhook-id: caller_id
+
+    async def seen(self, webhook_id: str) -> bool:
+        return webhook_id in self.ids
+
+    async def remember(self, webhook_id: str, caller_id: str) -> None:
+        self.ids.setdefault(webhook_id, caller_id)
+
+
 class FakeCardCompany:
     def __init__(self) -> None:
         self.bills: list[tuple[str, Billing]] = []

@@ -10,7 +10,9 @@ from PaymentService.bootstrap import PaymentPorts
 from PaymentService.business.errors import CallbackConflict
 from PaymentService.web.routes import card_company_callback
 from PaymentService.web.schemas import CallbackRequest
+from PaymentService.web.webhooks import SignedCallback
 from tests.unit.payment.conftest import CALLBACK_URL
+from tests.unit.payment.fakes import FakeProcessedWebhooks
 
 
 def callbacks(status: str, duplicate: str) -> float:
@@ -33,19 +35,21 @@ def grown(before: list[float]) -> list[float]:
 async def test_callbacks_are_counted_by_status_and_duplicate(
     pay, payments, customers, card_company
 ) -> None:
-    ports = PaymentPorts(payments, customers, card_company, CALLBACK_URL)
+    ports = PaymentPorts(payments, customers, card_company, CALLBACK_URL, FakeProcessedWebhooks())
     payment = await pay()
     transaction = str(uuid.uuid4())
 
-    async def callback(status: str) -> None:
+    async def callback(status: str, webhook_id: str) -> None:
         body = CallbackRequest(status=status, caller_id=payment.id, transaction_id=transaction)
-        await card_company_callback(body, ports)
+        await card_company_callback(SignedCallback(webhook_id, body), ports)
 
     before = counts()
-    await callback("paymentPaid")
+    await callback("paymentPaid", "msg_1")
     assert grown(before) == [1, 0, 0, 0]
-    await callback("paymentPaid")  # sent again: its answer was lost
+    await callback("paymentPaid", "msg_1")  # sent again: its answer was lost
     assert grown(before) == [1, 1, 0, 0]
+    await callback("paymentPaid", "msg_2")  # the same result in a new message
+    assert grown(before) == [1, 2, 0, 0]
     with pytest.raises(CallbackConflict):
-        await callback("paymentFailed")
-    assert grown(before) == [1, 1, 0, 0]
+        await callback("paymentFailed", "msg_3")
+    assert grown(before) == [1, 2, 0, 0]

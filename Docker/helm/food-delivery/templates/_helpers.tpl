@@ -74,7 +74,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* The secret settings as env entries (valueFrom the existing Secret). */}}
 {{- define "food-delivery.secretEnv" -}}
 {{- $secret := include "food-delivery.secretName" . }}
-{{- range $setting := list "SERVICE_API_KEY" "MONGO_URL" "RABBIT_URL" "REDIS_URL" }}
+{{- range $setting := list "SERVICE_API_KEY" "CARD_WEBHOOK_SECRET" "MONGO_URL" "RABBIT_URL" "REDIS_URL" }}
 - name: {{ $setting }}
   valueFrom:
     secretKeyRef:
