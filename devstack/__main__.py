@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 
-from devstack.parts import infrastructure, monitoring, services
+from devstack.parts import configured_size, infrastructure, monitoring, services
 from devstack.stack import Stack, StartFailed
 
 
@@ -82,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status", "run"])
     args = parser.parse_args(argv)
+    try:
+        configured_size()
+    except ValueError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 2
     if args.command in ("up", "run"):
         return up(foreground=args.command == "run")
     everything = Stack([*_infrastructure().parts, *services(), *monitoring()])

@@ -89,3 +89,15 @@ def stop(pid: int, timeout_s: float = 20.0, child: subprocess.Popen | None = Non
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=5)
     return clean
+
+
+def crash(pid: int, timeout_s: float = 10.0) -> None:
+    """SIGKILL the process group (a server and its helpers, e.g. the Erlang VM behind
+    rabbitmq-server): a crash, no goodbye. Returns once every member is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout_s
+    while (is_alive(pid) or group_members(pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)  # gone within milliseconds; bounded anyway
+    if is_alive(pid) or group_members(pid):
+        raise RuntimeError(f"process group {pid} survived SIGKILL")

@@ -5,28 +5,34 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange, AbstractQueue
 from aio_pika.exceptions import PublishError
 
 from ops.common import fail
+from servicekit.settings import url_list
 
 
 @asynccontextmanager
 async def rabbit_channel(url: str) -> AsyncIterator[AbstractChannel]:
-    """A confirming channel on its own connection, closed on the way out."""
-    try:
-        connection = await aio_pika.connect_robust(
-            url, timeout=3, client_properties={"connection_name": "ops"}
-        )
-    except Exception as error:
-        fail(
-            f"RabbitMQ is not reachable at {_safe(url)} ({error!r}); "
-            "is the stack running? (make up)"
-        )
+    """A confirming channel on its own connection, closed on the way out. `url`: one broker,
+    or a cluster's nodes comma-separated (the first that answers is used)."""
+    connection = await _first_answering(url_list(url))
     try:
         yield await connection.channel(publisher_confirms=True, on_return_raises=True)
     finally:
         await connection.close()
+
+
+async def _first_answering(urls: list[str]) -> AbstractConnection:
+    errors = []
+    for url in urls:
+        try:
+            return await aio_pika.connect(
+                url, timeout=3, client_properties={"connection_name": "ops"}
+            )
+        except Exception as error:
+            errors.append(f"{_safe(url)} ({error!r})")
+    fail(f"RabbitMQ is not reachable at {', '.join(errors)}; is the stack running? (make up)")
 
 
 def _safe(url: str) -> str:

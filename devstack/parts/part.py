@@ -19,6 +19,13 @@ def port_open(port: int, host: str = "127.0.0.1", timeout_s: float = 0.3) -> boo
         return False
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a server of a test's or a benchmark's own)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def http_ok(url: str, timeout_s: float = 1.0, auth: str | None = None) -> bool:
     request = urllib.request.Request(url)
     if auth:

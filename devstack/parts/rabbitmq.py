@@ -1,12 +1,16 @@
 """RabbitMQ and the Erlang port mapper it needs."""
 
+import json
 import os
 import subprocess
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 from devstack.parts.part import Part, http_ok, port_open
 
 PLUGINS = ("rabbitmq_management", "rabbitmq_prometheus")
+GUEST = "Basic Z3Vlc3Q6Z3Vlc3Q="  # guest:guest, the loopback-only default user
 
 
 @dataclass
@@ -23,7 +27,12 @@ class Epmd(Part):
 @dataclass
 class RabbitMQ(Part):
     """The broker node, its management API on `management_port`, its metrics on `prometheus_port`
-    (`/metrics`; per queue `/metrics/detailed`), its files under `data_dir`."""
+    (`/metrics`; per queue `/metrics/detailed`), its files under `data_dir`.
+
+    In a cluster (see `rabbitmq_cluster`), `cluster` names every node in start order and `cookie`
+    is the Erlang cookie they share: a blank node joins the others at its first boot (classic
+    config peer discovery), and it is ready once every node up to itself runs in the cluster.
+    """
 
     name: str = "rabbitmq"
     port: int = 5672
@@ -32,6 +41,12 @@ class RabbitMQ(Part):
     dist_port: int = 25672
     node_name: str = "rabbit@localhost"
     start_timeout_s: float = 90.0
+    cluster: tuple[str, ...] = ()
+    cookie: str = ""
+
+    @property
+    def cookie_file(self) -> Path:
+        return self.data_dir / "home" / ".erlang.cookie"
 
     def prepare(self) -> None:
         super().prepare()
@@ -43,8 +58,12 @@ class RabbitMQ(Part):
             f"management.tcp.port = {self.management_port}\n"
             "loopback_users.guest = true\n"
             "prometheus.tcp.ip = 127.0.0.1\n"
-            f"prometheus.tcp.port = {self.prometheus_port}\n"
+            f"prometheus.tcp.port = {self.prometheus_port}\n" + self._cluster_config()
         )
+        if self.cookie:
+            self.cookie_file.unlink(missing_ok=True)
+            self.cookie_file.write_text(self.cookie)
+            self.cookie_file.chmod(0o400)  # Erlang refuses a cookie others can read
         (self.data_dir / "rabbitmq-env.conf").write_text("")
         (self.data_dir / "enabled_plugins").write_text(f"[{','.join(PLUGINS)}].\n")
 
@@ -87,12 +106,36 @@ class RabbitMQ(Part):
             "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
         }
 
+    def _cluster_config(self) -> str:
+        if not self.cluster:
+            return ""
+        lines = ["cluster_formation.peer_discovery_backend = classic_config"]
+        lines += [
+            f"cluster_formation.classic_config.nodes.{number} = {node}"
+            for number, node in enumerate(self.cluster, start=1)
+        ]
+        return "\n".join(lines) + "\n"
+
     def ready(self) -> bool:
         # The AMQP listener opens only at the end of the boot; management a moment later.
-        return port_open(self.port) and http_ok(
-            f"http://127.0.0.1:{self.management_port}/api/overview",
-            auth="Basic Z3Vlc3Q6Z3Vlc3Q=",  # guest:guest, the loopback-only default user
-        )
+        if not port_open(self.port):
+            return False
+        if not self.cluster:
+            return http_ok(f"http://127.0.0.1:{self.management_port}/api/overview", auth=GUEST)
+        ahead = self.cluster[: self.cluster.index(self.node_name) + 1]
+        return set(ahead) <= set(self.running_nodes())
+
+    def running_nodes(self) -> list[str]:
+        """The cluster's nodes that run, as this node's management API sees them ([] if it
+        does not answer)."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.management_port}/api/nodes")
+        request.add_header("Authorization", GUEST)
+        try:
+            with urllib.request.urlopen(request, timeout=2.0) as response:
+                nodes = json.load(response)
+        except (OSError, ValueError):
+            return []
+        return [node["name"] for node in nodes if node.get("running")]
 
     def where(self) -> str:
         return f"amqp://127.0.0.1:{self.port}, management http://127.0.0.1:{self.management_port}"

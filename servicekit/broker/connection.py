@@ -1,7 +1,7 @@
 """The process's one robust broker connection and the channel used for publishing."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import aio_pika
@@ -9,6 +9,8 @@ from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, Abstra
 from loguru import logger
 
 from servicekit.broker.errors import BrokerUnavailable, short_reason
+from servicekit.broker.failover import FailoverConnection, node_of
+from servicekit.settings import url_list
 
 
 class _Opened(NamedTuple):
@@ -22,19 +24,18 @@ class _Opened(NamedTuple):
 class BrokerConnection:
     """Connects once, reconnects by itself, and declares the shared topic exchange."""
 
-    def __init__(self, url: str, exchange_name: str, connection_name: str) -> None:
-        self.url = url
+    def __init__(self, url: str | Sequence[str], exchange_name: str, connection_name: str) -> None:
+        """`url`: one broker URL, or a cluster's nodes (a sequence or comma-separated): the first
+        that answers is used, and after a loss each attempt goes to the next one."""
+        self.urls = url_list(url) if isinstance(url, str) else list(url)
+        self.url = self.urls[0]
         self.exchange_name = exchange_name
         self._name = connection_name
         self._opened: _Opened | None = None
         self._lost_at: float | None = None  # when the connection was lost, until it is back
 
     async def connect(self, timeout_s: float = 10.0) -> None:
-        connection = await aio_pika.connect_robust(
-            self.url,
-            timeout=timeout_s,
-            client_properties={"connection_name": self._name},
-        )
+        connection = await self._first_answering(timeout_s)
         try:
             channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await channel.declare_exchange(
@@ -46,7 +47,33 @@ class BrokerConnection:
         self._opened = _Opened(connection, channel, exchange)
         connection.close_callbacks.add(self._on_lost)
         connection.reconnect_callbacks.add(self._on_back)
-        logger.info("Connected to RabbitMQ, exchange {!r}", self.exchange_name)
+        logger.info(
+            "Connected to RabbitMQ at {}, exchange {!r}", connection.node, self.exchange_name
+        )
+
+    async def _first_answering(self, timeout_s: float) -> FailoverConnection:
+        """A connection to the first node that answers, each tried once in order."""
+        for first in range(len(self.urls) - 1):
+            try:
+                return await self._open(first, timeout_s)
+            except Exception as error:
+                logger.info(
+                    "RabbitMQ at {} does not answer ({}); trying the next node",
+                    node_of(self.urls[first]),
+                    short_reason(error, 200),
+                )
+        return await self._open(len(self.urls) - 1, timeout_s)
+
+    async def _open(self, first: int, timeout_s: float) -> FailoverConnection:
+        connection = FailoverConnection(
+            self.urls, first, client_properties={"connection_name": self._name}
+        )
+        try:
+            await connection.connect(timeout=timeout_s)
+        except BaseException:
+            await connection.close()  # or it would keep trying in the background
+            raise
+        return connection
 
     def _on_lost(self, _: object, error: BaseException | None = None) -> None:
         """One warning per loss (aio-pika's own lines about it are kept at DEBUG)."""
@@ -59,10 +86,13 @@ class BrokerConnection:
             short_reason(error, 200),
         )
 
-    def _on_back(self, *_: object) -> None:
+    def _on_back(self, connection: object = None, *_: object) -> None:
         down_s = time.monotonic() - self._lost_at if self._lost_at is not None else 0.0
         self._lost_at = None
-        logger.info("Reconnected to RabbitMQ after {:.1f} s", down_s)
+        node = getattr(connection, "node", "")
+        logger.info(
+            "Reconnected to RabbitMQ after {:.1f} s{}", down_s, f" at {node}" if node else ""
+        )
 
     def _require_open(self) -> _Opened:
         if self._opened is None:
@@ -100,6 +130,6 @@ class BrokerConnection:
         return channel
 
     async def close(self) -> None:
-        if self._opened is not None and not self._opened.connection.is_closed:
-            await self._opened.connection.close()
-        self._opened = None
+        opened, self._opened = self._opened, None  # first: a close of ours is no loss to report
+        if opened is not None and not opened.connection.is_closed:
+            await opened.connection.close()

@@ -38,6 +38,20 @@ class ServiceQueue:
     def _arguments(self) -> dict[str, object]:
         return {"x-queue-type": self.queue_type}
 
+    def _retry_arguments(self, delay_ms: int) -> dict[str, object]:
+        """A delay queue: its messages expire back into the work queue. A quorum queue hands
+        them over at least once (the default, at most once, drops a message the work queue
+        cannot take at that moment, e.g. while its leader moves to another node)."""
+        arguments = {
+            **self._arguments(),
+            "x-message-ttl": delay_ms,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": self.name,
+        }
+        if self.queue_type == "quorum":
+            arguments |= {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+        return arguments
+
     async def declare(self, broker: BrokerConnection, channel: AbstractChannel) -> AbstractQueue:
         """Declare every queue of the service and bind the work queue; returns the work queue."""
         queue = await channel.declare_queue(self.name, durable=True, arguments=self._arguments())
@@ -50,11 +64,6 @@ class ServiceQueue:
             await channel.declare_queue(
                 f"{self.name}.retry.{delay_ms}",
                 durable=True,
-                arguments={
-                    **self._arguments(),
-                    "x-message-ttl": delay_ms,
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": self.name,
-                },
+                arguments=self._retry_arguments(delay_ms),
             )
         return queue

@@ -3,8 +3,9 @@
 from typing import Any
 
 import aio_pika
-from aio_pika.exceptions import AMQPError, DeliveryError, PublishError
+from aio_pika.exceptions import AMQPError, PublishError
 
+from servicekit.broker.connection import BrokerConnection
 from servicekit.broker.publisher import build_message
 from servicekit.contracts import OUTSIDE_REPORTS, status_body
 from simulator.parties.calls import BROKER_RIDE_OUT_S, Poll
@@ -21,47 +22,43 @@ def status_message(status: str, order_id: str, customer_id: str, **extra: Any) -
 
 
 class StatusReporter:
-    """The transport company and the restaurant: status messages on the broker."""
+    """The transport company and the restaurant: status messages on the broker (one URL, or a
+    cluster's nodes comma-separated: after a node is lost it goes on with the next)."""
 
     def __init__(self, rabbit_url: str, exchange: str) -> None:
         self.rabbit_url = rabbit_url
-        self.exchange_name = exchange
-        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
-        self._exchange: aio_pika.abc.AbstractExchange | None = None
-        self._channel: aio_pika.abc.AbstractChannel | None = None
+        self._broker = BrokerConnection(rabbit_url, exchange, "simulator")
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(self.rabbit_url)
-        self._channel = await self._connection.channel(on_return_raises=True)
-        self._exchange = await self._channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
+        await self._broker.connect()
 
     async def report(self, routing_key: str, body: dict[str, Any] | bytes) -> None:
         """Publish to the topic exchange; `bytes` go as they are (malformed on purpose)."""
-        assert self._exchange is not None, "connect() first"
-        await self._publish(self._exchange, build_message(body), routing_key)
+        await self._publish(build_message(body), routing_key, to_queue=False)
 
     async def report_to_queue(self, queue: str, body: dict[str, Any]) -> None:
         """Publish straight to a queue by name (the default exchange), as the test scripts do."""
-        assert self._channel is not None, "connect() first"
-        await self._publish(self._channel.default_exchange, build_message(body), queue)
+        await self._publish(build_message(body), queue, to_queue=True)
 
-    async def _publish(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
-        """Publish with a confirm; while the broker is away (a restart), try again for up to
-        BROKER_RIDE_OUT_S. A status sent twice changes nothing; an unroutable one raises."""
+    async def _publish(self, message: aio_pika.Message, routing_key: str, to_queue: bool) -> None:
+        """Publish with a confirm; while the broker is away or refuses it (a restart, a lost
+        node), try again for up to BROKER_RIDE_OUT_S. A status sent twice changes nothing; an
+        unroutable one raises."""
         poll = Poll(BROKER_RIDE_OUT_S, max_pause_s=1.0)
         while True:
             try:
+                # Looked up on each attempt: after a lost node the channel is a new one.
+                broker = self._broker
+                exchange = broker.channel.default_exchange if to_queue else broker.exchange
                 await exchange.publish(message, routing_key=routing_key, timeout=5)
                 return
-            except (PublishError, DeliveryError):
+            except PublishError:  # returned: no queue takes it, sending again changes nothing
                 raise
+            # A nack (DeliveryError) too: a quorum queue whose leader is moving refuses it.
             except (AMQPError, ConnectionError, RuntimeError, TimeoutError):
                 if poll.expired:
                     raise
             await poll.wait()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
+        await self._broker.close()

@@ -2,7 +2,6 @@
 
 import asyncio
 import os
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from devstack.parts import RabbitMQ, infrastructure
+from devstack.parts import RabbitMQ, free_port, infrastructure
 from devstack.stack import Stack
 from servicekit.broker import BrokerConnection, EventPublisher
 from servicekit.cache import RedisCache, create_redis
@@ -74,12 +73,6 @@ async def broker(settings: ServiceSettings, exchange_name: str) -> AsyncIterator
 @pytest.fixture
 def publisher(broker: BrokerConnection) -> EventPublisher:
     return EventPublisher(broker)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def wait_for(
