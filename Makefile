@@ -11,7 +11,7 @@ help: ## Show the targets
 install: ## Install Debian packages, the Python venv and Prism (skipped when done)
 	@scripts/provision.sh
 
-up: install ## Start the stack in the background and wait until every part answers
+up: install ## Start the stack in the background and wait until every part answers (RABBIT_CLUSTER_SIZE=3: RabbitMQ as 3 nodes)
 	@$(PY) -m devstack up
 
 down: ## Stop everything `make up` started (by pid)
@@ -26,8 +26,9 @@ run: install ## Start the stack and the services in the foreground; Ctrl-C stops
 demo: install ## Drive orders through the running stack (make up or make run first)
 	@$(PY) -m simulator $(DEMO_ARGS)
 
-bench: install ## Benchmarks against the running stack (make up first); results in .state/bench/
+bench: install ## Benchmarks against the running stack (make up first), then the 10-min soak with faults
 	@$(PY) -m bench $(BENCH_ARGS)
+	@$(PY) -m bench soak $(SOAK_ARGS)
 
 test: install ## Run the whole test suite (starts the servers it needs, stops them after)
 	@$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -1,4 +1,5 @@
-"""`python -m bench [floor|workload|micro] ...`: which benchmark runs (the whole one by default)."""
+"""`python -m bench [floor|workload|micro|soak] ...`: which benchmark runs (the whole one by
+default)."""
 
 import sys
 
@@ -13,6 +14,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.workload.cli import main as run
     elif command == "micro":
         from bench.micro import main as run
+    elif command == "soak":
+        from bench.soak.cli import main as run
     else:
         from bench.suite.cli import main as run
 

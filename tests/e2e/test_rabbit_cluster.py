@@ -8,8 +8,6 @@ is down, nothing may be dead-lettered, and the node must rejoin once started aga
 """
 
 import asyncio
-import os
-import signal
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator
@@ -22,7 +20,7 @@ import pytest
 from redis.asyncio import Redis
 
 from devstack.parts import RabbitMQ, rabbitmq_cluster
-from devstack.process import is_alive
+from devstack.process import crash
 from devstack.stack import Stack
 from servicekit.cache import RedisCache
 from servicekit.mongo import MongoEngine
@@ -138,13 +136,6 @@ async def dead_lettered(url: str, queues: list[str]) -> dict[str, int]:
         await connection.close()
 
 
-def kill(node: RabbitMQ) -> int:
-    """SIGKILL the node's process group (the Erlang VM and its helpers): a crash, no goodbye."""
-    pid = int(node.pid_file.read_text())
-    os.killpg(pid, signal.SIGKILL)
-    return pid
-
-
 @pytest.mark.timeout(400)
 async def test_orders_survive_the_services_broker_node_being_killed(
     system: System, mongo: MongoEngine, cluster: list[RabbitMQ]
@@ -161,8 +152,8 @@ async def test_orders_survive_the_services_broker_node_being_killed(
         await wait_for(
             lambda: placed_at_least(mongo, before + 15), timeout_s=120, what="15 orders placed"
         )
-        pid = kill(first)
-        await wait_for(lambda: not is_alive(pid), what="the first node gone")
+        # SIGKILL to the node's process group (the Erlang VM and its helpers), until gone.
+        await asyncio.to_thread(crash, int(first.pid_file.read_text()))
         await wait_for(
             lambda: services_on(survivor, others),
             timeout_s=45,
