@@ -51,6 +51,6 @@ def build_ports(infra: Infrastructure, settings: OrderSettings) -> OrderPorts:
         charges=infra.keep_running(ChargeDispatcher(charge, orders)),
         payments=payments,
         customers=HttpCustomers(infra.services),
-        deliveries=HttpDeliveries(infra.services),
+        deliveries=HttpDeliveries(infra.services, settings.delivery_can_cancel),
         kitchen=HttpKitchen(infra.services),
     )

@@ -46,6 +46,10 @@ class OrderSettings(ServiceSettings):
     stuck_after_s: dict[OrderStatus, PositiveFloat] = Field(
         default_factory=lambda: dict(STUCK_AFTER_S)
     )
+    # Whether the DeliveryService offers `POST /v1/deliveries/{id}/cancel` (our mock does; the
+    # company's original contract does not). Without it a cancelled order keeps its booking,
+    # says so in `delivery_not_cancelled`, and is reimbursed all the same.
+    delivery_can_cancel: bool = True
     # How often the `orders_stuck` gauge is counted anew.
     stuck_check_interval_s: float = Field(15.0, gt=0)
 

@@ -10,10 +10,12 @@ import random
 import sys
 import time
 
+from loguru import logger
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from servicekit.settings import ConfigError, ServiceSettings, load_settings
+from servicekit.settings import ConfigError, load_settings
+from servicekit.webhooks import CardWebhookSettings
 from simulator.parties import CardCompany, Customer, StatusReporter
 from simulator.report import summary_table
 from simulator.scenarios import Outcome, Parties, Scenario, pick_scenarios, play
@@ -26,9 +28,15 @@ def share(text: str) -> float:
     return value
 
 
-def parse(argv: list[str] | None, settings: ServiceSettings) -> argparse.Namespace:
+def parse(argv: list[str] | None, settings: CardWebhookSettings) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
     parser.add_argument("--orders", type=int, default=50, help="orders to place (default 50)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="seconds: start no new order after this long (--orders is then the most placed)",
+    )
     parser.add_argument("--concurrency", type=int, default=10, help="orders in flight (default 10)")
     parser.add_argument(
         "--fail-share", type=share, default=0.1, help="share of failed payments (0.1)"
@@ -52,9 +60,16 @@ def parse(argv: list[str] | None, settings: ServiceSettings) -> argparse.Namespa
     parser.add_argument("--rabbit-url", default=settings.rabbit_url)
     parser.add_argument("--exchange", default=settings.exchange_name)
     parser.add_argument("--api-key", default=settings.service_api_key.get_secret_value())
+    parser.add_argument(
+        "--webhook-secret",
+        default=settings.card_webhook_secret.get_secret_value(),
+        help="the card company signs its callbacks with it (default: CARD_WEBHOOK_SECRET)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.orders <= 100_000:
         parser.error("--orders must be between 1 and 100000")
+    if args.duration is not None and not 0 < args.duration <= 86_400:
+        parser.error("--duration must be between 0 and 86400 seconds")
     if not 1 <= args.concurrency <= 500:
         parser.error("--concurrency must be between 1 and 500")
     if args.fail_share + args.cancel_share > 1:
@@ -64,7 +79,7 @@ def parse(argv: list[str] | None, settings: ServiceSettings) -> argparse.Namespa
 
 async def run(args: argparse.Namespace, console: Console) -> list[Outcome]:
     customer = Customer(args.order_url, args.api_key)
-    card_company = CardCompany(args.payment_url, args.api_key)
+    card_company = CardCompany(args.payment_url, args.api_key, args.webhook_secret)
     reporter = StatusReporter(args.rabbit_url, args.exchange)
     try:
         await _check_reachable(customer, card_company, reporter)
@@ -89,15 +104,20 @@ async def run(args: argparse.Namespace, console: Console) -> list[Outcome]:
             task = progress.add_task("orders", total=len(scenarios), failed=0)
             failed = 0
 
-            async def one(scenario: Scenario) -> Outcome:
+            stop_at = time.monotonic() + args.duration if args.duration else None
+
+            async def one(scenario: Scenario) -> Outcome | None:
                 nonlocal failed
                 async with gate:
+                    if stop_at is not None and time.monotonic() >= stop_at:
+                        return None  # the run's time is up: not placed
                     outcome = await play(scenario, parties)
                 failed += not outcome.ok
                 progress.update(task, advance=1, failed=failed)
                 return outcome
 
-            outcomes = await asyncio.gather(*(one(scenario) for scenario in scenarios))
+            played = await asyncio.gather(*(one(scenario) for scenario in scenarios))
+            outcomes = [outcome for outcome in played if outcome is not None]
         await _await_distances(customer, outcomes, args.distance_wait)
         return outcomes
     finally:
@@ -111,13 +131,12 @@ async def _await_distances(customer: Customer, outcomes: list[Outcome], wait_s: 
     distances still missing a moment, then count them again."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
-    missing = [o for o in outcomes if o.ok and not o.has_distance and o.order_id]
+    missing = [o for o in outcomes if o.ok and not o.distance_decided and o.order_id]
     while missing and loop.time() < deadline:
         await asyncio.sleep(0.2)
         for outcome in missing:
-            order = await customer.get(outcome.order_id or "")
-            outcome.has_distance = order.get("distance_km") is not None
-        missing = [o for o in missing if not o.has_distance]
+            outcome.note_distance(await customer.get(outcome.order_id or ""))
+        missing = [o for o in missing if not o.distance_decided]
 
 
 async def _check_reachable(customer: Customer, card: CardCompany, reporter: StatusReporter) -> None:
@@ -140,11 +159,13 @@ async def _check_reachable(customer: Customer, card: CardCompany, reporter: Stat
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        settings = load_settings(ServiceSettings, service_name="simulator")
+        settings = load_settings(CardWebhookSettings, service_name="simulator")
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
     args = parse(argv, settings)
+    logger.remove()  # the broker client's own lines: only its warnings (a lost node, say)
+    logger.add(sys.stderr, level="WARNING")
     console = Console()
     began = time.perf_counter()
     outcomes = asyncio.run(run(args, console))

@@ -44,4 +44,7 @@ def summary_table(outcomes: list[Outcome], elapsed_s: float) -> Table:
         table.add_row(f"whole life {name}", "", f"{percentile(life, share):.2f} s")
     table.add_row("delivered orders", "", str(len(delivered)))
     table.add_row("orders with a distance", "", f"{with_distance}/{ok}")
+    unavailable = sum(o.distance_unavailable for o in outcomes if o.ok)
+    if unavailable:
+        table.add_row("orders with no distance (unavailable)", "", f"{unavailable}/{ok}")
     return table

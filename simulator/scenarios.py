@@ -39,11 +39,20 @@ class Outcome:
     placement_s: float | None = None
     life_s: float | None = None
     has_distance: bool = False
+    distance_unavailable: bool = False  # DistanceService said why there is none
     error: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.reached == self.scenario.expected_status
+
+    @property
+    def distance_decided(self) -> bool:
+        return self.has_distance or self.distance_unavailable
+
+    def note_distance(self, order: dict) -> None:
+        self.has_distance = order.get("distance_km") is not None
+        self.distance_unavailable = order.get("distance_unavailable") is not None
 
 
 @dataclass
@@ -105,7 +114,7 @@ async def play(scenario: Scenario, parties: Parties) -> Outcome:
         final = await customer.wait_for_status(order_id, scenario.expected_status, timeout_s=wait)
         outcome.reached = final["status"]
         outcome.life_s = time.perf_counter() - started
-        outcome.has_distance = final.get("distance_km") is not None
+        outcome.note_distance(final)
     except Timeout as error:
         outcome.error = str(error)
         outcome.reached = await _current(customer, outcome.order_id)

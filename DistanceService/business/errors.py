@@ -11,3 +11,11 @@ class DistanceNotFound(DistanceError):
 
 class UnusableCoordinates(DistanceError):
     """The customer's address has no latitude/longitude we can compute with."""
+
+
+class CustomerUnknown(DistanceError):
+    """CustomerService does not know the order's customer."""
+
+
+# What makes a distance unavailable for good: recorded with the reason, never retried.
+NO_DISTANCE = (UnusableCoordinates, CustomerUnknown)

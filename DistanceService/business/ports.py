@@ -15,4 +15,5 @@ class DistanceRepository(Protocol):
 
 class CustomerAddresses(Protocol):
     async def address(self, customer_id: str) -> dict[str, Any]:
-        """The customer's address as CustomerService gives it; raises when it cannot."""
+        """The customer's address as CustomerService gives it; CustomerUnknown for a customer
+        it does not know, another error when it cannot be asked."""

@@ -1,5 +1,6 @@
 """Distances in MongoDB, one document per order (`_id` is the order id), inserted with its
-`distance.calculated` event inside (one write). Read by `_id`; the outbox sweep has its index."""
+`distance.calculated` or `distance.unavailable` event inside (one write). Read by `_id`; the
+outbox sweep has its index."""
 
 from collections.abc import Mapping
 from dataclasses import asdict, fields
@@ -18,7 +19,7 @@ _FIELDS = {f.name for f in fields(DistanceCalculation)}
 
 
 def _to_calculation(document: Mapping[str, Any]) -> DistanceCalculation:
-    return DistanceCalculation(**{key: document[key] for key in _FIELDS})
+    return DistanceCalculation(**{key: document[key] for key in _FIELDS if key in document})
 
 
 class MongoDistanceRepository:

@@ -29,8 +29,12 @@ async def book_delivery(
         log.info("Delivery {} was stored by a duplicate event", delivery_id)
         return
     # Cancelled while we booked (or another booking was stored): undo ours.
-    await deliveries.cancel(delivery_id)
-    log.info("Delivery {} cancelled again", delivery_id)
+    problem = await deliveries.cancel(delivery_id)
+    if problem is None:
+        log.info("Delivery {} cancelled again", delivery_id)
+        return
+    log.warning("Delivery {} not cancelled, the booking stays: {}", delivery_id, problem)
+    await orders.update(order.id, {"delivery_not_cancelled": f"{delivery_id}: {problem}"})
 
 
 async def book_kitchen(order: Order, orders: Orders, kitchen: Kitchen) -> None:

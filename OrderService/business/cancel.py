@@ -1,6 +1,7 @@
 """Cancelling an order, and undoing what was done for it once `order.cancelled` is handled."""
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from loguru import logger
 
@@ -39,33 +40,55 @@ async def undo_after_cancel(
     event: OrderCancelled, orders: Orders, deliveries: Deliveries, payments: Payments
 ) -> bool:
     """Cancel the delivery booking, and give the money back if the order was paid; False when
-    ignored (an unknown order, or one not cancelled)."""
+    ignored (an unknown order, or one not cancelled). A booking the DeliveryService cannot
+    cancel stays, said on the order; the money is given back all the same."""
     order = await orders.load(event.metadata.order_id)
     if order is None or order.status not in ENDED_BY_CANCEL:
         return False
     if order.delivery_id:
-        delivery_id = order.delivery_id
-        await once(order, "delivery_cancelled", lambda: deliveries.cancel(delivery_id), orders)
+        await cancel_delivery_once(order, order.delivery_id, orders, deliveries)
     if order.was_paid:
         await reimburse_once(order, orders, payments)
     return True
 
 
+async def cancel_delivery_once(
+    order: Order, delivery_id: str, orders: Orders, deliveries: Deliveries
+) -> None:
+    async def cancel() -> dict[str, Any]:
+        problem = await deliveries.cancel(delivery_id)
+        if problem is None:
+            return {"delivery_cancelled": True}
+        logger.bind(order_id=order.id).warning(
+            "Delivery {} not cancelled, the booking stays: {}", delivery_id, problem
+        )
+        return {"delivery_not_cancelled": problem}
+
+    await once(order, ("delivery_cancelled", "delivery_not_cancelled"), cancel, orders)
+
+
 async def reimburse_once(order: Order, orders: Orders, payments: Payments) -> None:
-    await once(order, "reimbursement_requested", lambda: payments.reimburse(order), orders)
+    async def reimburse() -> dict[str, Any]:
+        await payments.reimburse(order)
+        return {"reimbursement_requested": True}
+
+    await once(order, ("reimbursement_requested",), reimburse, orders)
 
 
 async def once(
-    order: Order, flag: str, action: Callable[[], Awaitable[None]], orders: Orders
+    order: Order,
+    done_when: tuple[str, ...],
+    action: Callable[[], Awaitable[dict[str, Any]]],
+    orders: Orders,
 ) -> None:
     """Run a side effect that is safe to repeat (a repeated reimbursement or delivery cancel
-    changes nothing) and then record it, so a crash in between repeats it instead of losing
-    it; the flag only saves the call once it is known to be done."""
+    changes nothing) and then store the changes it returns, so a crash in between repeats it
+    instead of losing it; any field in `done_when` set on the order means it was done."""
     log = logger.bind(order_id=order.id)
     current = await orders.load(order.id)
-    if current is not None and getattr(current, flag):
-        log.info("{} already done", flag)
+    if current is not None and any(getattr(current, field) for field in done_when):
+        log.info("{} already done", done_when[0])
         return
-    await action()
-    await orders.update(order.id, {flag: True})
-    log.info("{} done", flag)
+    changes = await action()
+    await orders.update(order.id, changes)
+    log.info("{} done", ", ".join(changes))

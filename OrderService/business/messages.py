@@ -14,5 +14,11 @@ class DistanceCalculated(StatusMessage):
     estimated_delivery_minutes: float = Field(ge=0)
 
 
+class DistanceUnavailable(StatusMessage):
+    """No distance for this order (the address has no coordinates, say), and why."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class OrderCancelled(StatusMessage):
     """Our own event: the delivery booking and the money are undone on it."""

@@ -26,8 +26,10 @@ class Order:
     charge_attempts: int = 0
     reimbursement_requested: bool = False
     delivery_cancelled: bool = False
+    delivery_not_cancelled: str | None = None  # why DeliveryService kept the booking
     distance_km: float | None = None
     estimated_delivery_minutes: float | None = None
+    distance_unavailable: str | None = None  # why there is no distance
     idempotency_key: str | None = None
     request_fingerprint: str | None = None
 

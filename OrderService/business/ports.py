@@ -53,7 +53,8 @@ class Deliveries(Protocol):
     async def book(self, order: Order, address: dict[str, Any]) -> str:
         """Book a driver; returns the delivery id."""
 
-    async def cancel(self, delivery_id: str) -> None: ...
+    async def cancel(self, delivery_id: str) -> str | None:
+        """Cancel the booking: None when done, the reason when the company cannot."""
 
 
 class Kitchen(Protocol):

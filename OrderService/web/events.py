@@ -5,8 +5,13 @@ from functools import partial
 from OrderService.bootstrap import OrderPorts
 from OrderService.business.bookings import book_delivery, book_kitchen
 from OrderService.business.cancel import reimburse_once, undo_after_cancel
-from OrderService.business.distance import apply_distance
-from OrderService.business.messages import DistanceCalculated, OrderCancelled, StatusReport
+from OrderService.business.distance import apply_distance, apply_distance_unavailable
+from OrderService.business.messages import (
+    DistanceCalculated,
+    DistanceUnavailable,
+    OrderCancelled,
+    StatusReport,
+)
 from OrderService.business.state_machine import OrderStatus as S
 from OrderService.business.status import FollowUp, apply_status
 from servicekit.broker import Route, Routes
@@ -38,6 +43,9 @@ def event_routes(ports: OrderPorts) -> Routes:
         "delivery.inTransit": status(S.IN_TRANSIT),
         "delivery.delivered": status(S.DELIVERED),
         "distance.calculated": Route(DistanceCalculated, partial(apply_distance, orders=orders)),
+        "distance.unavailable": Route(
+            DistanceUnavailable, partial(apply_distance_unavailable, orders=orders)
+        ),
         # Our own event: undo the delivery booking and the payment of a cancelled order.
         "order.cancelled": Route(
             OrderCancelled,

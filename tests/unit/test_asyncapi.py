@@ -57,7 +57,13 @@ def published() -> dict[str, tuple[str, Event]]:
     payment = Payment(
         str(uuid.uuid4()), ORDER_ID, CUSTOMER_ID, "OrderService", PaymentStatus.PAID, NOW, NOW
     )
-    distance = DistanceCalculation(ORDER_ID, CUSTOMER_ID, 52.5, 13.4, 4.2, 23, NOW)
+    distance = DistanceCalculation(
+        ORDER_ID, CUSTOMER_ID, NOW, latitude=52.5, longitude=13.4, distance_km=4.2,
+        estimated_delivery_minutes=23,
+    )  # fmt: skip
+    no_distance = DistanceCalculation(
+        ORDER_ID, CUSTOMER_ID, NOW, unavailable_reason="the address has no coordinates"
+    )
     events = {
         key: ("OrderService", order_event(order, key))
         for key in ("order.created", "order.cancelled")
@@ -66,6 +72,7 @@ def published() -> dict[str, tuple[str, Event]]:
         event = payment_event(payment, rule.event, transaction_id=str(uuid.uuid4()))
         events[rule.event] = ("PaymentService", event)
     events["distance.calculated"] = ("DistanceService", calculated_event(distance))
+    events["distance.unavailable"] = ("DistanceService", calculated_event(no_distance))
     return events
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from DistanceService.business.errors import CustomerUnknown
 from DistanceService.business.models import DistanceCalculation, DistanceEvent
 from servicekit.http import UpstreamUnavailable
 
@@ -43,10 +44,13 @@ class FakeCustomers:
     def __init__(self, address: dict[str, Any] | None = None) -> None:
         self.answer = dict(ADDRESS if address is None else address)
         self.down = False
+        self.unknown = False
         self.calls: list[str] = []
 
     async def address(self, customer_id: str) -> dict[str, Any]:
         self.calls.append(customer_id)
         if self.down:
             raise UpstreamUnavailable("CustomerService", "connection refused")
+        if self.unknown:
+            raise CustomerUnknown(f"customer {customer_id}: not found")
         return dict(self.answer)

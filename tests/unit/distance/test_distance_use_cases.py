@@ -1,11 +1,12 @@
-"""The distance use cases with fakes: one calculation and one event per order, failures retried."""
+"""The distance use cases with fakes: one calculation and one event per order, a missing
+distance recorded with its reason, failures to ask CustomerService retried."""
 
 import pytest
 from loguru import logger
 
 from DistanceService.business.calculation import estimate
 from DistanceService.business.distances import Restaurant, calculate_distance, get_distance
-from DistanceService.business.errors import DistanceNotFound, UnusableCoordinates
+from DistanceService.business.errors import DistanceNotFound
 from DistanceService.business.messages import OrderCreated
 from DistanceService.business.models import Coordinates
 from servicekit.http import UpstreamUnavailable
@@ -110,22 +111,33 @@ async def test_concurrent_duplicate_is_refused_by_the_store_and_publishes_nothin
         {"latitude": 123.0, "longitude": 18.06},
     ],
 )
-async def test_unusable_coordinates_raise_and_store_nothing(
+async def test_unusable_coordinates_are_stored_as_unavailable_with_the_reason(
     repository, coordinates, warnings
 ) -> None:
     calculate = Calculator(repository, FakeCustomers({**ADDRESS, **coordinates}))
-    with pytest.raises(UnusableCoordinates):
-        await calculate()
-    assert repository.calculations == {} and repository.events == []
+    assert await calculate() is True
+    stored = repository.calculations[O1]
+    assert stored.distance_km is None
+    assert "no usable coordinates: latitude" in stored.unavailable_reason
+    [event] = repository.events
+    assert event.routing_key == "distance.unavailable"
+    assert event.body["reason"] == stored.unavailable_reason
     assert [record["extra"].get("order_id") for record in warnings] == [O1]
+    assert await calculate() is False  # redelivered: nothing stored or published again
+    assert len(repository.events) == 1
 
 
-async def test_address_without_coordinates_raises(repository) -> None:
-    address = {key: value for key, value in ADDRESS.items() if key != "longitude"}
-    calculate = Calculator(repository, FakeCustomers(address))
-    with pytest.raises(UnusableCoordinates, match="longitude"):
-        await calculate()
-    assert repository.calculations == {}
+async def test_an_address_as_the_original_contract_gives_it_has_no_distance(repository) -> None:
+    original = {key: ADDRESS[key] for key in ("name", "street", "zipcode", "city")}
+    await Calculator(repository, FakeCustomers(original))()
+    assert "latitude is None" in repository.calculations[O1].unavailable_reason
+
+
+async def test_an_unknown_customer_has_no_distance(repository, customers) -> None:
+    customers.unknown = True
+    await Calculator(repository, customers)()
+    assert repository.calculations[O1].unavailable_reason.startswith("customer unknown")
+    assert repository.events[0].routing_key == "distance.unavailable"
 
 
 async def test_customer_service_failure_raises_and_stores_nothing(

@@ -102,6 +102,7 @@ class FakeDeliveries:
     def __init__(self) -> None:
         self.booked: list[str] = []
         self.cancelled: list[str] = []
+        self.no_cancel: str | None = None  # a company without a cancel: why it cannot
 
     async def book(self, order: Order, address: dict[str, Any]) -> str:
         """Like the real company with our Idempotency-Key: one booking per order."""
@@ -109,8 +110,11 @@ class FakeDeliveries:
         await asyncio.sleep(0)  # a network call: lets a concurrent handler run meanwhile
         return f"delivery-{self.booked.index(order.id) + 1}"
 
-    async def cancel(self, delivery_id: str) -> None:
+    async def cancel(self, delivery_id: str) -> str | None:
+        if self.no_cancel is not None:
+            return self.no_cancel
         self.cancelled.append(delivery_id)
+        return None
 
 
 class FakeKitchen:

@@ -174,6 +174,21 @@ async def test_cancel_after_delivery_booked_cancels_it_and_reimburses(world) -> 
     assert world.payments.reimbursed == [order_id]
 
 
+async def test_a_booking_the_company_cannot_cancel_is_shown_and_the_money_given_back(
+    world,
+) -> None:
+    world.deliveries.no_cancel = "DeliveryService offers no cancel endpoint"
+    order_id = await world.placed()
+    await world.advance(order_id, S.PAYMENT_PAID)
+    await cancel_order(order_id, world.orders)
+    await world.cancelled_event_handled(order_id)
+    await world.cancelled_event_handled(order_id)  # a redelivered event changes nothing
+    order = world.order(order_id)
+    assert order.delivery_not_cancelled == "DeliveryService offers no cancel endpoint"
+    assert order.delivery_cancelled is False and order.delivery_id == "delivery-1"
+    assert world.payments.reimbursed == [order_id]
+
+
 async def test_cancel_after_driver_available_is_refused_and_reimburses_nothing(world) -> None:
     order_id = await world.placed()
     await world.advance(order_id, S.PAYMENT_PAID, S.DRIVER_AVAILABLE)
