@@ -89,22 +89,22 @@ async def play(scenario: Scenario, parties: Parties) -> Outcome:
         outcome.order_id = order_id = order["id"]
         wait = parties.timeout_s
         if scenario == Scenario.PAYMENT_FAILED:
-            await _ok(await card.answer(order_id, "paymentFailed"))
+            await _ok(await card.answer(order_id, "paymentFailed", timeout_s=wait))
         elif scenario == Scenario.CANCELLED:
             # Before a driver is found: once a delivery is booked, or before the payment is
             # confirmed (then the confirmation comes after the cancel and is reimbursed too).
             paid_first = parties.rng.random() < 0.5
             if paid_first:
-                await _ok(await card.answer(order_id, "paymentPaid"))
+                await _ok(await card.answer(order_id, "paymentPaid", timeout_s=wait))
                 await customer.wait_for_status(order_id, "deliveryScheduled", timeout_s=wait)
             else:
                 await card.wait_for_payment(order_id, "pending", timeout_s=wait)
             await _ok(await customer.cancel(order_id))
             if not paid_first:
-                await _ok(await card.answer(order_id, "paymentPaid"))
-            await _ok(await card.answer(order_id, "reimbursed"))
+                await _ok(await card.answer(order_id, "paymentPaid", timeout_s=wait))
+            await _ok(await card.answer(order_id, "reimbursed", timeout_s=wait))
         else:
-            await _ok(await card.answer(order_id, "paymentPaid"))
+            await _ok(await card.answer(order_id, "paymentPaid", timeout_s=wait))
             order = await customer.wait_for_status(order_id, "deliveryScheduled", timeout_s=wait)
             await _report(reporter, order, "delivery.driverAvailable", "driverAvailable")
             await customer.wait_for_status(order_id, "cookingScheduled", timeout_s=wait)

@@ -35,10 +35,12 @@ class CardCompany:
                 raise Timeout(f"payment of {order_id} is {payment and payment['status']}")
             await poll.wait()
 
-    async def answer(self, order_id: str, status: str) -> httpx.Response:
-        """Send the result for the order's billing (paymentPaid/paymentFailed) or refund."""
+    async def answer(self, order_id: str, status: str, timeout_s: float = 30.0) -> httpx.Response:
+        """Send the result for the order's billing (paymentPaid/paymentFailed) or refund, once
+        the request for it has come (waiting up to `timeout_s`: after an outage the charge or
+        the refund comes later, the way a real card company would simply get it later)."""
         waiting_for = "reimbursementPending" if status == "reimbursed" else "pending"
-        payment = await self.wait_for_payment(order_id, waiting_for)
+        payment = await self.wait_for_payment(order_id, waiting_for, timeout_s=timeout_s)
         result = {
             "status": status,
             "caller_id": payment["payment_id"],
