@@ -16,6 +16,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank]
 
 
+def table_row(output: str, name: str) -> list[str]:
+    """The cells of the row `name` of the closing table as printed ([] when it has none), for
+    whoever reads the simulator's output (tests, the soak)."""
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip("│┃ ").split("│")]
+        if cells and cells[0] == name:
+            return cells
+    return []
+
+
 def summary_table(outcomes: list[Outcome], elapsed_s: float) -> Table:
     table = Table(title=f"{len(outcomes)} orders in {elapsed_s:.1f} s", show_lines=False)
     table.add_column("end state")

@@ -1,28 +1,22 @@
 """What the soak reads back once the load is over: dead letters, 500 answers, the outbox
 backlog, the orders stored, and how many were placed in each minute."""
 
-import json
 import time
 import urllib.request
 from collections import Counter
 
 from bench.soak.stack import DATABASE, SoakStack
-from devstack.parts.rabbitmq import GUEST
 from servicekit.mongo import MongoEngine
 
 
-def _get(url: str, auth: str | None = None) -> str:
-    request = urllib.request.Request(url)
-    if auth:
-        request.add_header("Authorization", auth)
-    with urllib.request.urlopen(request, timeout=10) as response:
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
 
 
 def dead_letters(stack: SoakStack) -> dict[str, int]:
     """Messages in every `<queue>.dead`, as the first node's management API counts them."""
-    queues = json.loads(_get(f"http://127.0.0.1:{stack.nodes[0].management_port}/api/queues",
-                             GUEST))  # fmt: skip
+    queues = stack.nodes[0].management("queues", timeout_s=10)
     return {q["name"]: q.get("messages", 0) for q in queues if q["name"].endswith(".dead")}
 
 

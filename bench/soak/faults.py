@@ -24,16 +24,13 @@ class Fault:
         stopped = time.monotonic()
         time.sleep(max(0.0, outage_s - (stopped - began)))  # the outage's length, not a sync
         Stack([self.part], quiet=True).up()
-        return Injected(
-            self.name, down_s=time.monotonic() - stopped, took_s=time.monotonic() - began
-        )
+        return Injected(self.name, down_s=time.monotonic() - stopped)
 
 
 @dataclass(frozen=True)
 class Injected:
     name: str
     down_s: float  # from stopped to answering again
-    took_s: float
     at_s: float = 0.0  # seconds into the run, set by the schedule
 
 

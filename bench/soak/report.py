@@ -3,17 +3,14 @@
 import re
 
 from bench.soak.run import SoakResult
+from simulator.report import table_row
 
 END_STATES = ("delivered", "paymentFailed", "reimbursed")
 
 
 def cells(output: str, name: str) -> list[str]:
-    """A row of the simulator's closing table ([] when it has none)."""
-    for line in output.splitlines():
-        row = [cell.strip() for cell in line.strip("│┃ ").split("│")]
-        if row and row[0] == name:
-            return row[1:]
-    return []
+    """A row of the simulator's closing table without its name ([] when it has none)."""
+    return table_row(output, name)[1:]
 
 
 def placed(output: str) -> tuple[int, float]:

@@ -6,6 +6,7 @@ import subprocess
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devstack.parts.part import Part, http_ok, port_open
 
@@ -125,14 +126,19 @@ class RabbitMQ(Part):
         ahead = self.cluster[: self.cluster.index(self.node_name) + 1]
         return set(ahead) <= set(self.running_nodes())
 
+    def management(self, path: str, timeout_s: float = 2.0) -> Any:
+        """GET `/api/<path>` of this node's management API, decoded (OSError, ValueError when
+        it does not answer)."""
+        url = f"http://127.0.0.1:{self.management_port}/api/{path}"
+        request = urllib.request.Request(url, headers={"Authorization": GUEST})
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            return json.load(response)
+
     def running_nodes(self) -> list[str]:
         """The cluster's nodes that run, as this node's management API sees them ([] if it
         does not answer)."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.management_port}/api/nodes")
-        request.add_header("Authorization", GUEST)
         try:
-            with urllib.request.urlopen(request, timeout=2.0) as response:
-                nodes = json.load(response)
+            nodes = self.management("nodes")
         except (OSError, ValueError):
             return []
         return [node["name"] for node in nodes if node.get("running")]

@@ -26,7 +26,6 @@ class StatusReporter:
     cluster's nodes comma-separated: after a node is lost it goes on with the next)."""
 
     def __init__(self, rabbit_url: str, exchange: str) -> None:
-        self.rabbit_url = rabbit_url
         self._broker = BrokerConnection(rabbit_url, exchange, "simulator")
 
     async def connect(self) -> None:

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import aio_pika
 import httpx
 import pytest
 
@@ -32,6 +31,7 @@ from tests.e2e.test_faults import (
     run_simulator,
 )
 from tests.integration.conftest import free_port, wait_for
+from tests.integration.services import dead_letter_counts
 
 pytestmark = pytest.mark.integration
 
@@ -123,19 +123,6 @@ async def probe_during_outage(system: System, until: float) -> OutageProbes:
     return seen
 
 
-async def dead_letters(rabbit_url: str, *queues: str) -> dict[str, int]:
-    connection = await aio_pika.connect(rabbit_url)
-    try:
-        channel = await connection.channel()
-        counts = {}
-        for queue in queues:
-            declared = await channel.declare_queue(f"{queue}.dead", passive=True)
-            counts[queue] = declared.declaration_result.message_count
-        return counts
-    finally:
-        await connection.close()
-
-
 async def answered_500(part: ServiceProcess) -> list[str]:
     """The `/metrics` series of requests the service answered with a 500."""
     async with httpx.AsyncClient(timeout=10) as http:
@@ -175,7 +162,7 @@ async def test_orders_survive_the_database_being_stopped_for_15_s(
         assert answer.status_code == 200, answer.text
 
     queues = (system.order_queue, system.distance_queue)
-    assert await dead_letters(system.env["RABBIT_URL"], *queues) == dict.fromkeys(queues, 0)
+    assert await dead_letter_counts(system.env["RABBIT_URL"], *queues) == dict.fromkeys(queues, 0)
     for part in (system.order, system.payment, system.distance):
         assert await answered_500(part) == [], part.name
         log = part.log_file.read_text()

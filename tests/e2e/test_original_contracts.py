@@ -6,8 +6,6 @@ logs every request that violates them. The original address has no coordinates a
 original DeliveryService no cancel: orders get no distance (recorded with the reason) and a
 cancelled order keeps its booking (said on the order) and is reimbursed all the same."""
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from devstack.stack import Stack
 from servicekit.service_urls import ServiceUrlCache
 from tests.conftest import TEST_API_KEY
 from tests.e2e.conftest import System
+from tests.e2e.test_simulator import row, simulate
 from tests.integration.conftest import free_port
 
 pytestmark = pytest.mark.integration
@@ -70,31 +69,6 @@ def violations(mocks: dict[str, Prism]) -> list[str]:
     ]
 
 
-def simulate(system: System, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable, "-m", "simulator",
-            "--order-url", system.order_url,
-            "--payment-url", system.payment_url,
-            "--exchange", system.exchange,
-            "--distance-wait", "15",
-            *args,
-        ],
-        env=system.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
-
-
-def row(output: str, name: str) -> list[str]:
-    for line in output.splitlines():
-        cells = [cell.strip() for cell in line.strip("│┃ ").split("│")]
-        if cells and cells[0] == name:
-            return cells
-    raise AssertionError(f"no row {name!r} in:\n{output}")
-
-
 @pytest.mark.timeout(400)
 async def test_every_order_ends_as_expected_with_no_request_violating_the_originals(
     system: System, original_mocks: dict[str, Prism]
@@ -102,7 +76,8 @@ async def test_every_order_ends_as_expected_with_no_request_violating_the_origin
     since = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     result = simulate(
         system, "--orders", "30", "--concurrency", "10", "--fail-share", "0.2",
-        "--cancel-share", "0.3", "--seed", "7", "--timeout", "120",
+        "--cancel-share", "0.3", "--seed", "7", "--timeout", "120", "--distance-wait", "15",
+        timeout_s=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert row(result.stdout, "delivered")[1:] == ["15", "15"]

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 from redis.asyncio import Redis
@@ -36,7 +35,7 @@ from tests.e2e.test_faults import (
     run_simulator,
 )
 from tests.integration.conftest import private_rabbitmq, wait_for
-from tests.integration.services import service_env, start_service
+from tests.integration.services import dead_letter_counts, service_env, start_service
 
 pytestmark = pytest.mark.integration
 
@@ -123,19 +122,6 @@ async def members_online(node: RabbitMQ, queue: str) -> set[str]:
     return set(details.get("online", []))
 
 
-async def dead_lettered(url: str, queues: list[str]) -> dict[str, int]:
-    connection = await aio_pika.connect(url)
-    try:
-        channel = await connection.channel()
-        counts = {}
-        for queue in queues:
-            declared = await channel.declare_queue(f"{queue}.dead", passive=True)
-            counts[queue] = declared.declaration_result.message_count
-        return counts
-    finally:
-        await connection.close()
-
-
 @pytest.mark.timeout(400)
 async def test_orders_survive_the_services_broker_node_being_killed(
     system: System, mongo: MongoEngine, cluster: list[RabbitMQ]
@@ -165,7 +151,7 @@ async def test_orders_survive_the_services_broker_node_being_killed(
     for part in (system.order, system.payment, system.distance):
         _one_clear_warning_per_reconnect(part.log_file.read_text())
     queues = [system.order_queue, system.distance_queue]  # PaymentService only publishes
-    assert await dead_lettered(amqp_url(last), queues) == dict.fromkeys(queues, 0)
+    assert await dead_letter_counts(amqp_url(last), *queues) == dict.fromkeys(queues, 0)
     for seen_from in (first, last):
         await wait_for(
             lambda seen_from=seen_from: _is(running_nodes(seen_from), everyone),

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from simulator.report import table_row
 from tests.e2e.conftest import System
 
 pytestmark = pytest.mark.integration
@@ -27,11 +28,9 @@ def simulate(system: System, *args: str, timeout_s: float = 600) -> subprocess.C
 
 
 def row(output: str, name: str) -> list[str]:
-    for line in output.splitlines():
-        cells = [cell.strip() for cell in line.strip("│┃ ").split("│")]
-        if cells and cells[0] == name:
-            return cells
-    raise AssertionError(f"no row {name!r} in:\n{output}")
+    cells = table_row(output, name)
+    assert cells, f"no row {name!r} in:\n{output}"
+    return cells
 
 
 @pytest.mark.timeout(900)

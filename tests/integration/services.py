@@ -126,3 +126,17 @@ async def delete_service_queues(
     if exchange:
         await channel.exchange_delete(exchange)
     await connection.close()
+
+
+async def dead_letter_counts(rabbit_url: str, *queues: str) -> dict[str, int]:
+    """Messages waiting in each `<queue>.dead` (the queues must exist)."""
+    connection = await aio_pika.connect(rabbit_url)
+    try:
+        channel = await connection.channel()
+        counts = {}
+        for queue in queues:
+            declared = await channel.declare_queue(f"{queue}.dead", passive=True)
+            counts[queue] = declared.declaration_result.message_count
+        return counts
+    finally:
+        await connection.close()

@@ -22,7 +22,7 @@ def result(delivered: int, dead: int = 0, returncode: int = 0) -> SoakResult:
     outcome = SoakResult(10, 24, 120, 15, returncode=returncode)
     outcome.output = TABLE.format(delivered=delivered)
     outcome.dead_letters = {"OrderService.dead": dead}
-    outcome.faults = [Injected("database server stopped", down_s=15.2, took_s=16.0, at_s=120)]
+    outcome.faults = [Injected("database server stopped", down_s=15.2, at_s=120)]
     return outcome
 
 
